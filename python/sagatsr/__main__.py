@@ -1,0 +1,3 @@
+from sagatsr.cli import main
+
+main()

@@ -1,0 +1,7 @@
+"""CLI commands: sr (placeholder until its issue lands)."""
+
+from __future__ import annotations
+
+
+def register(app) -> None:
+    """Add this module's commands to the typer app."""
