@@ -1,0 +1,88 @@
+"""The SR step of a run: formulas on [E_p + top-k features] (the paper's mode) and on the top-k
+features alone (formulas that carry the physics themselves), both scored on held-out test rows.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import numpy as np
+import pandas as pd
+
+log = logging.getLogger("sagatsr.pipeline")
+
+__all__ = ["fit_formulas", "E_P_NAME"]
+
+#: variable name of the GNN prediction in formulas
+E_P_NAME = "E_p"
+#: the two SR modes of a run: the paper's, and features alone
+SR_MODES = ("gnn+features", "features")
+
+
+def _inputs(ctx, mode: str, names: list[str]):
+    """(X rows × variables, units, variable names) for the rows of ``sr_inputs.csv`` order."""
+    table = pd.read_csv(ctx.out / "sr_inputs.csv")
+    feats = ctx.features.sel(material=table["id"].astype(str).to_numpy())
+    columns = [feats[name].values.astype(float) for name in names]
+    units = [feats[name].attrs.get("units", "dimensionless") for name in names]
+    if mode == "gnn+features":
+        columns.insert(0, table["e_p_sr"].to_numpy(float))
+        units.insert(0, ctx.dataset.target_unit)
+        names = [E_P_NAME, *names]
+    return np.column_stack(columns), units, list(names), table
+
+
+def _scores(y: np.ndarray, pred: np.ndarray) -> dict[str, float]:
+    err = pred - y
+    return {"mae": float(np.mean(np.abs(err))), "rmse": float(np.sqrt(np.mean(err**2)))}
+
+
+def fit_formulas(ctx) -> None:
+    """Fit both SR modes, write ``sr_<mode>.json``, ``formulas.json`` and ``pareto.png``."""
+    from sagatsr.sr import SymbolicRegressor
+
+    cfg = ctx.config
+    ranking = pd.read_csv(ctx.out / "importance.csv").sort_values("rank")
+    top = ranking["feature"].head(cfg.top_k).tolist()
+    records, fronts = [], {}
+    for mode in SR_MODES:
+        X, units, names, table = _inputs(ctx, mode, top)
+        is_test = (table["split"] == "test").to_numpy()
+        y = table["target"].to_numpy(float)
+        regressor = SymbolicRegressor(
+            backend=cfg.sr_backend, max_terms=cfg.sr_max_terms, maxsize=cfg.sr_maxsize,
+            niterations=cfg.sr_niterations, seed=cfg.seed,
+        )
+        regressor.fit(X[~is_test], y[~is_test], X_units=units, y_units=ctx.dataset.target_unit,
+                      variable_names=names)
+        for note in regressor.notes_:
+            log.warning("SR (%s): %s", mode, note)
+        (ctx.out / f"sr_{_slug(mode)}.json").write_text(regressor.to_json())
+        fronts[mode] = regressor.pareto_front_
+        for eq in regressor.pareto_front_:
+            record = eq.to_dict() if hasattr(eq, "to_dict") else {}
+            record.update(
+                mode=mode, expression=eq.expression, latex=eq.latex(), complexity=int(eq.complexity),
+                loss=float(eq.loss), units=eq.units, backend=eq.backend, inputs=list(eq.inputs),
+                best=eq is regressor.best_, n_fit_rows=int((~is_test).sum()), n_test_rows=int(is_test.sum()),
+                test=_scores(y[is_test], eq.evaluate(X[is_test], names)) if is_test.any() else None,
+                notes=list(regressor.notes_),
+            )
+            records.append(record)
+    (ctx.out / "formulas.json").write_text(json.dumps(records, indent=2, default=_jsonable))
+    from sagatsr.report.plots import pareto_plot
+
+    pareto_plot(records, ctx.out / "pareto.png", unit=ctx.dataset.target_unit)
+
+
+def _slug(mode: str) -> str:
+    return mode.replace("+", "_plus_")
+
+
+def _jsonable(value):
+    if isinstance(value, (np.floating, np.integer)):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    return str(value)

@@ -1,0 +1,212 @@
+"""``sagatsr run``: structures → features → graphs → SA-GAT → E_p and ICs → top-k → formulas → report.
+
+Every step writes its outputs into the run directory and is skipped on a rerun with the same
+settings (:mod:`sagatsr.pipeline.steps`). Training saves ``last.ckpt`` as it goes, and cross-fitting
+saves each fold's predictions as soon as that fold is done, so an interrupted run resumes where it
+stopped.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sagatsr.errors import InputError
+from sagatsr.pipeline.config import RunConfig
+from sagatsr.pipeline.split import kfold, train_val_test
+from sagatsr.pipeline.steps import StepLedger
+
+log = logging.getLogger("sagatsr.pipeline")
+
+__all__ = ["run_pipeline", "RunContext"]
+
+
+def run_pipeline(config: RunConfig) -> Path:
+    """Run (or resume) every step; returns the path of the report."""
+    ledger = StepLedger.open(config.out)
+    ctx = RunContext(config)
+    (config.out / "config.json").write_text(json.dumps(config.as_dict(), indent=2))
+    load_params = {k: getattr(config, k) for k in ("data", "target", "limit", "strict")}
+    ledger.run("load", load_params, ["dataset.json"], ctx.write_dataset)
+    ledger.run("features", {}, ["features.nc"], ctx.write_features)
+    split_params = {k: getattr(config, k) for k in ("seed", "val_fraction", "test_fraction")}
+    ledger.run("split", split_params, ["split.json"], ctx.write_split)
+    train_params = {k: getattr(config, k) for k in ("epochs", "batch_size", "seed", "encoding")}
+    ledger.run("train", train_params, ["model/model_card.json"], ctx.train_main)
+    ledger.run("cross_fit", {"oof_folds": config.oof_folds}, ["sr_inputs.csv"], ctx.cross_fit)
+    ledger.run("screen", {"top_k": config.top_k}, ["importance.csv", "importance.png"], ctx.screen)
+    sr_params = {k: getattr(config, k) for k in ("sr_backend", "sr_max_terms", "sr_maxsize", "sr_niterations")}
+    ledger.run("sr", sr_params, ["formulas.json"], ctx.symbolic_regression)
+    ledger.run("report", {}, ["report.html", "report.md"], ctx.report)
+    return config.out / "report.html"
+
+
+class RunContext:
+    """Lazily loaded state of one run directory, shared by the steps."""
+
+    def __init__(self, config: RunConfig):
+        self.config = config
+        self.out = config.out
+
+    # ---- inputs ------------------------------------------------------------------------------
+    @cached_property
+    def dataset(self):
+        from sagatsr.data import load_dataset
+
+        on_error = "raise" if self.config.strict else "skip"
+        return load_dataset(self.config.data, self.config.target, limit=self.config.limit, on_error=on_error)
+
+    @cached_property
+    def _built(self):
+        """(graphs, kept row numbers of the loaded dataset, skipped rows) — graph cache on disk."""
+        from sagatsr.graphs import CrystalGraphBuilder
+
+        ds = self.dataset
+        on_error = "raise" if self.config.strict else "skip"
+        graphs = CrystalGraphBuilder().build_many(
+            ds.structures, ds.targets, ds.ids, cache_dir=self.out / "graph_cache",
+            progress=self.config.progress, on_error=on_error,
+        )
+        position = {mid: i for i, mid in enumerate(ds.ids)}
+        kept = [position[g.material_id] for g in graphs]
+        dropped = sorted(set(range(len(ds.ids))) - set(kept))
+        skipped = [{"row": i, "id": ds.ids[i], "file": _file_of(ds, i), "reason": "graph could not be built"}
+                   for i in dropped]
+        return graphs, np.array(kept, dtype=int), skipped
+
+    @property
+    def graphs(self):
+        return self._built[0]
+
+    @property
+    def ids(self) -> list[str]:
+        return [g.material_id for g in self.graphs]
+
+    @property
+    def targets(self) -> np.ndarray:
+        return np.asarray(self.dataset.targets, dtype=float)[self._built[1]]
+
+    @cached_property
+    def split(self) -> dict[str, np.ndarray]:
+        saved = json.loads((self.out / "split.json").read_text())
+        return {name: np.asarray(rows, dtype=int) for name, rows in saved["rows"].items()}
+
+    @cached_property
+    def features(self):
+        import xarray as xr
+
+        with xr.open_dataset(self.out / "features.nc") as opened:
+            return opened.load()
+
+    @cached_property
+    def model(self):
+        from sagatsr.training import TrainedModel
+
+        return TrainedModel.load(self.out / "model")
+
+    # ---- steps -------------------------------------------------------------------------------
+    def write_dataset(self) -> None:
+        ds = self.dataset
+        skipped = [{"row": s.row, "id": s.id, "file": s.file, "reason": s.reason} for s in ds.skipped]
+        skipped += self._built[2]
+        if len(self.graphs) < 10:
+            raise InputError(f"only {len(self.graphs)} usable materials; a run needs at least 10",
+                             source=self.config.data)
+        pd.DataFrame(skipped, columns=["row", "id", "file", "reason"]).to_csv(self.out / "skipped.csv", index=False)
+        if skipped:
+            log.warning("skipped %d bad rows (see %s)", len(skipped), self.out / "skipped.csv")
+        summary = {"source": str(self.config.data), "target": ds.target_name, "target_unit": ds.target_unit,
+                   "n_materials": len(self.graphs), "n_skipped": len(skipped), "ids": self.ids}
+        (self.out / "dataset.json").write_text(json.dumps(summary, indent=2))
+
+    def write_features(self) -> None:
+        from sagatsr.features import featurize
+
+        structures = [self.dataset.structures[i] for i in self._built[1]]
+        featurize(structures, ids=self.ids, progress=self.config.progress).to_netcdf(self.out / "features.nc")
+
+    def write_split(self) -> None:
+        cfg = self.config
+        rows = train_val_test(len(self.graphs), cfg.val_fraction, cfg.test_fraction, cfg.seed)
+        payload = {"rows": {k: v.tolist() for k, v in rows.items()},
+                   "ids": {k: [self.ids[i] for i in v] for k, v in rows.items()}}
+        (self.out / "split.json").write_text(json.dumps(payload, indent=2))
+
+    def _train(self, fit_rows: np.ndarray, val_rows: np.ndarray, out_dir: Path):
+        from sagatsr.training import TrainConfig, fit
+
+        cfg = self.config
+        train_config = TrainConfig(epochs=cfg.epochs, batch_size=cfg.batch_size, seed=cfg.seed, encoding=cfg.encoding)
+        meta = {"data": str(cfg.data), "target": self.dataset.target_name, "unit": self.dataset.target_unit,
+                "n_train": len(fit_rows), "n_val": len(val_rows)}
+        return fit([self.graphs[i] for i in fit_rows], [self.graphs[i] for i in val_rows], out_dir,
+                   train_config, meta=meta)
+
+    def train_main(self) -> None:
+        self._train(self.split["train"], self.split["val"], self.out / "model")
+
+    def cross_fit(self) -> None:
+        """E_p for the SR step, never from a model that saw the row (see :class:`RunConfig`)."""
+        cfg = self.config
+        e_p = self.model.predict(self.graphs)
+        source = np.full(len(self.graphs), "", dtype=object)
+        e_p_sr = np.full(len(self.graphs), np.nan)
+        test = self.split["test"]
+        e_p_sr[test], source[test] = e_p[test], "main model (test row)"
+        if cfg.oof_folds >= 2:
+            pool = np.concatenate([self.split["train"], self.split["val"]])
+            for k, (fit_rows, held) in enumerate(kfold(pool, cfg.oof_folds, cfg.seed)):
+                e_p_sr[held] = self._fold_predictions(k, fit_rows, held)
+                source[held] = f"out-of-fold model {k}"
+        else:
+            val = self.split["val"]
+            e_p_sr[val], source[val] = e_p[val], "main model (validation row)"
+        split_name = np.full(len(self.graphs), "train", dtype=object)
+        for name in ("val", "test"):
+            split_name[self.split[name]] = name
+        table = pd.DataFrame({"id": self.ids, "split": split_name, "target": self.targets,
+                              "e_p": e_p, "e_p_sr": e_p_sr, "e_p_source": source})
+        table.to_csv(self.out / "predictions.csv", index=False)
+        table.dropna(subset=["e_p_sr"]).to_csv(self.out / "sr_inputs.csv", index=False)
+
+    def _fold_predictions(self, k: int, fit_rows: np.ndarray, held: np.ndarray) -> np.ndarray:
+        """Train fold ``k`` (or reuse its saved predictions) and predict its held-out rows."""
+        saved = self.out / "cross_fit" / f"fold{k}.csv"
+        if saved.exists():
+            table = pd.read_csv(saved)
+            if table["row"].tolist() == held.tolist():
+                return table["e_p"].to_numpy()
+        n_val = max(1, len(fit_rows) // 10)
+        order = np.random.default_rng(self.config.seed + 100 + k).permutation(fit_rows)
+        model = self._train(np.sort(order[n_val:]), np.sort(order[:n_val]), self.out / "cross_fit" / f"fold{k}")
+        pred = model.predict([self.graphs[i] for i in held])
+        pd.DataFrame({"row": held, "e_p": pred}).to_csv(saved, index=False)
+        return pred
+
+    def screen(self) -> None:
+        from sagatsr.screening import rank_features, save_importance
+
+        units = [self.features[name].attrs.get("units", "dimensionless") for name in self.features.data_vars]
+        ic = self.model.crystal_importance(self.graphs)
+        ranking = rank_features(ic, dict(zip(self.features.data_vars, units)))
+        save_importance(ic, ranking, self.out)
+
+    def symbolic_regression(self) -> None:
+        from sagatsr.pipeline.formulas import fit_formulas
+
+        fit_formulas(self)
+
+    def report(self) -> None:
+        from sagatsr.report import write_report
+
+        write_report(self.out)
+
+
+def _file_of(ds, i: int) -> str:
+    files = getattr(ds, "files", None)
+    return "" if not files else str(files[i])
