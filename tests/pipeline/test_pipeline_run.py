@@ -1,0 +1,137 @@
+"""End to end: `sagatsr demo` / `sagatsr run` on real data, resume, and bad input.
+
+One short demo run (SAGATSR_SHORT sizes) is shared by the tests of this module.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from sagatsr.cli import app
+from sagatsr.pipeline import RunConfig, run_pipeline
+from sagatsr.pipeline.run import RunContext
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory):
+    """`sagatsr demo` through the CLI, with the short sizes CI uses."""
+    out = tmp_path_factory.mktemp("demo")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("SAGATSR_SHORT", "1")
+    result = CliRunner().invoke(app, ["demo", "--out", str(out)])
+    mp.undo()
+    assert result.exit_code == 0, result.output
+    assert f"report: {out / 'report.html'}" in result.output
+    return out
+
+
+def test_demo_writes_every_output(demo_run):
+    for name in ["features.nc", "split.json", "model/model_card.json", "predictions.csv", "sr_inputs.csv",
+                 "importance.csv", "importance.png", "formulas.json", "pareto.png", "parity.png",
+                 "report.md", "report.html", "skipped.csv"]:
+        assert (demo_run / name).exists(), name
+    ranking = pd.read_csv(demo_run / "importance.csv")
+    assert list(ranking.columns[:5]) == ["feature", "unit", "mean_ic", "std_ic", "rank"]
+    assert len(ranking) >= 180
+
+
+def test_formulas_json_has_both_modes_with_units_and_inputs(demo_run):
+    formulas = json.loads((demo_run / "formulas.json").read_text())
+    modes = {f["mode"] for f in formulas}
+    assert modes == {"gnn+features", "features"}
+    top = pd.read_csv(demo_run / "importance.csv").sort_values("rank")["feature"].head(6).tolist()
+    for f in formulas:
+        assert {"expression", "complexity", "loss", "units", "backend", "inputs"} <= set(f)
+        assert set(f["inputs"]) <= set(top) | {"E_p"}
+        assert f["test"]["mae"] >= 0
+        if f["mode"] == "features":
+            assert "E_p" not in f["inputs"]
+    assert sum(f["best"] for f in formulas) == 2  # one selected formula per mode
+
+
+def test_sr_never_sees_in_sample_gnn_predictions(demo_run):
+    table = pd.read_csv(demo_run / "predictions.csv")
+    sr_rows = table.dropna(subset=["e_p_sr"])
+    fitted = sr_rows[sr_rows["split"] != "test"]
+    assert fitted["e_p_source"].str.startswith("out-of-fold").all()
+    test = sr_rows[sr_rows["split"] == "test"]
+    np.testing.assert_allclose(test["e_p_sr"], test["e_p"])  # main model, which never saw test rows
+
+
+def test_rerun_skips_finished_steps(demo_run, monkeypatch):
+    monkeypatch.setenv("SAGATSR_SHORT", "1")
+    before = json.loads((demo_run / "steps.json").read_text())
+    calls = []
+    monkeypatch.setattr(RunContext, "train_main", lambda self: calls.append("train"))
+    result = CliRunner().invoke(app, ["demo", "--out", str(demo_run)])
+    assert result.exit_code == 0, result.output
+    assert calls == []
+    assert json.loads((demo_run / "steps.json").read_text()) == before
+
+
+def test_interrupted_cross_fit_resumes_without_retraining_finished_folds(demo_run, tmp_path, monkeypatch):
+    monkeypatch.setenv("SAGATSR_SHORT", "1")
+    run = tmp_path / "run"
+    shutil.copytree(demo_run, run)
+    ledger = json.loads((run / "steps.json").read_text())
+    for step in ("cross_fit", "screen", "sr", "report"):
+        ledger.pop(step)
+    (run / "steps.json").write_text(json.dumps(ledger))
+    (run / "cross_fit" / "fold1.csv").unlink()  # as if interrupted while training fold 1
+    trained = []
+    original = RunContext._train
+
+    def counting_train(self, fit_rows, val_rows, out_dir):
+        trained.append(Path(out_dir).name)
+        return original(self, fit_rows, val_rows, out_dir)
+
+    monkeypatch.setattr(RunContext, "_train", counting_train)
+    from sagatsr.pipeline import demo_config
+
+    run_pipeline(demo_config(run))
+    assert trained == ["fold1"]
+
+
+def _broken_folder(tmp_path: Path) -> Path:
+    """A CGCNN-style folder of real demo crystals plus two broken files."""
+    from sagatsr.data import load_dataset
+
+    demo = load_dataset("demo")
+    folder = tmp_path / "broken"
+    folder.mkdir()
+    rows = []
+    for i, (structure, target) in enumerate(zip(demo.structures[:30], demo.targets[:30])):
+        structure.to(filename=str(folder / f"m{i}.cif"))
+        rows.append(f"m{i}.cif,{target}")
+    (folder / "bad.cif").write_text("data_broken\n_cell_length_a oops\n")
+    rows += ["bad.cif,100.0", "missing.cif,50.0"]
+    (folder / "id_prop.csv").write_text("\n".join(rows) + "\n")
+    return folder
+
+
+def test_broken_files_are_skipped_and_reported(tmp_path, monkeypatch):
+    monkeypatch.setenv("SAGATSR_SHORT", "1")
+    folder = _broken_folder(tmp_path)
+    config = RunConfig(data=str(folder), target=None, out=tmp_path / "run", epochs=2, oof_folds=2, top_k=3,
+                       sr_niterations=5, progress=False)
+    run_pipeline(config)
+    skipped = pd.read_csv(tmp_path / "run" / "skipped.csv")
+    assert {"bad.cif", "missing.cif"} <= {Path(f).name for f in skipped["file"].astype(str)}
+    assert json.loads((tmp_path / "run" / "dataset.json").read_text())["n_materials"] == 30
+
+
+def test_strict_mode_stops_with_one_clear_line(tmp_path):
+    folder = _broken_folder(tmp_path)
+    result = CliRunner().invoke(app, ["run", "--data", str(folder), "--out", str(tmp_path / "r"), "--strict"])
+    assert result.exit_code == 2
+    assert "bad.cif" in result.output or "bad.cif" in str(result.exception)
+    assert "Traceback" not in result.output
