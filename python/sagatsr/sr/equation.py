@@ -1,0 +1,67 @@
+"""One formula of a Pareto front.
+
+Units of a SISSO-style model ``y = c0 + sum_k c_k d_k``: every descriptor ``d_k`` is built under the
+hard unit rules and has its own dimension; the coefficient ``c_k`` carries ``[y]/[d_k]`` and ``c0``
+carries ``[y]``, so every term has the unit of ``y``. ``units`` is y's unit; ``coefficients`` lists
+each coefficient with its value, descriptor and unit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+import numpy as np
+import sympy
+
+from sagatsr.errors import InputError
+from sagatsr.sr.parse import parse_expression
+
+
+@dataclass
+class Equation:
+    """A formula: ``expression`` (str), ``sympy``, ``complexity``, ``loss`` (MSE), ``units`` (y's)."""
+
+    expression: str
+    sympy: sympy.Expr
+    complexity: int
+    loss: float
+    units: str = "dimensionless"
+    backend: str = "sisso"
+    inputs: list = field(default_factory=list)
+    dimensionally_consistent: bool = True
+    coefficients: Optional[list] = None
+
+    def evaluate(self, X, variable_names=None) -> np.ndarray:
+        """Evaluate on ``X`` (n, p) whose columns are ``variable_names`` (default: ``inputs``)."""
+        X = np.asarray(X, dtype=float)
+        names = list(variable_names) if variable_names is not None else list(self.inputs)
+        if X.ndim != 2 or X.shape[1] != len(names):
+            raise InputError(f"X has shape {X.shape}, expected (n, {len(names)}) for columns {names}")
+        missing = [v for v in self.inputs if v not in names]
+        if missing:
+            raise InputError(f"formula needs variables {missing} not among the columns {names}")
+        symbols = [sympy.Symbol(n, real=True) for n in names]
+        fn = sympy.lambdify(symbols, self.sympy, modules="numpy")
+        with np.errstate(all="ignore"):
+            out = fn(*X.T)
+        return np.broadcast_to(np.asarray(out, dtype=float), (X.shape[0],)).copy()
+
+    def latex(self) -> str:
+        return sympy.latex(self.sympy)
+
+    def to_dict(self) -> dict:
+        return {"expression": self.expression, "latex": self.latex(), "complexity": int(self.complexity),
+                "loss": float(self.loss), "units": self.units, "backend": self.backend,
+                "inputs": list(self.inputs), "dimensionally_consistent": bool(self.dimensionally_consistent),
+                "coefficients": self.coefficients}
+
+    @classmethod
+    def from_dict(cls, data: dict, variable_names=None) -> "Equation":
+        names = list(variable_names) if variable_names is not None else list(data.get("inputs", []))
+        return cls(expression=data["expression"], sympy=parse_expression(data["expression"], names),
+                   complexity=int(data["complexity"]), loss=float(data["loss"]),
+                   units=data.get("units", "dimensionless"), backend=data.get("backend", "sisso"),
+                   inputs=list(data.get("inputs", [])),
+                   dimensionally_consistent=bool(data.get("dimensionally_consistent", True)),
+                   coefficients=data.get("coefficients"))

@@ -1,0 +1,137 @@
+"""A restricted parser for printed formulas (SymbolicRegression.jl's and ours) -> SymPy.
+
+Grammar (recursive descent; no ``eval``, no ``sympify`` of raw text)::
+
+    expr   := term (('+' | '-') term)*
+    term   := unary (('*' | '/') unary)*
+    unary  := ('-' | '+') unary | power
+    power  := atom ('^' | '**') unary        (right associative)
+    atom   := NUMBER | NAME | NAME '(' expr (',' expr)* ')' | '(' expr ')'
+
+Function names are the catalog's ``julia_name``/``name`` plus ``safe_sqrt``, ``safe_log``,
+``safe_pow``, ``pow``, ``neg``, ``Abs``. ``Inf``/``NaN`` and unknown names raise :class:`InputError`.
+"""
+
+from __future__ import annotations
+
+import re
+
+import sympy
+
+from sagatsr.errors import InputError
+from sagatsr.sr.operators import OPERATORS
+
+_TOKEN = re.compile(r"\s*(?:(\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)|([A-Za-z_][A-Za-z0-9_]*)|(\*\*|[-+*/^(),]))")
+
+_EXTRA = {
+    "safe_sqrt": (1, sympy.sqrt), "safe_log": (1, sympy.log), "neg": (1, lambda a: -a),
+    "safe_pow": (2, lambda a, b: a**b), "pow": (2, lambda a, b: a**b), "Abs": (1, sympy.Abs),
+    "sign": (1, sympy.sign),
+}
+
+
+def _functions() -> dict:
+    table = dict(_EXTRA)
+    for op in OPERATORS.values():
+        if op.julia_name.isidentifier():
+            table[op.julia_name] = (op.arity, op.sympy_fn)
+        table.setdefault(op.name, (op.arity, op.sympy_fn))
+    return table
+
+
+def _tokenize(text: str) -> list[tuple[str, str]]:
+    tokens, pos, text = [], 0, text.strip()
+    while pos < len(text):
+        match = _TOKEN.match(text, pos)
+        if not match or match.end() == pos:
+            raise InputError(f"cannot parse formula {text!r}: unexpected character {text[pos]!r} "
+                             f"at position {pos}")
+        number, name, symbol = match.groups()
+        tokens.append(("num", number) if number else ("name", name) if name else ("sym", symbol))
+        pos = match.end()
+    return tokens
+
+
+class _Parser:
+    def __init__(self, text, variables, functions):
+        self.text, self.tokens, self.i = text, _tokenize(text), 0
+        self.variables, self.functions = variables, functions
+
+    def fail(self, why):
+        raise InputError(f"cannot parse formula {self.text!r}: {why}")
+
+    def peek(self):
+        return self.tokens[self.i] if self.i < len(self.tokens) else (None, None)
+
+    def take(self, value=None):
+        kind, tok = self.peek()
+        if kind is None or (value is not None and tok != value):
+            self.fail(f"expected {value!r}" if value else "unexpected end")
+        self.i += 1
+        return kind, tok
+
+    def parse(self):
+        if not self.tokens:
+            self.fail("empty formula")
+        out = self.expr()
+        if self.i != len(self.tokens):
+            self.fail(f"unexpected {self.peek()[1]!r}")
+        return out
+
+    def expr(self):
+        out = self.term()
+        while self.peek()[1] in ("+", "-"):
+            out = out + self.term() if self.take()[1] == "+" else out - self.term()
+        return out
+
+    def term(self):
+        out = self.unary()
+        while self.peek()[1] in ("*", "/"):
+            out = out * self.unary() if self.take()[1] == "*" else out / self.unary()
+        return out
+
+    def unary(self):
+        if self.peek()[1] in ("-", "+"):
+            return -self.unary() if self.take()[1] == "-" else self.unary()
+        base = self.atom()
+        if self.peek()[1] in ("^", "**"):
+            self.take()
+            return base ** self.unary()
+        return base
+
+    def atom(self):
+        kind, tok = self.take()
+        if kind == "num":
+            return sympy.Float(tok) if any(c in tok for c in ".eE") else sympy.Integer(tok)
+        if tok == "(":
+            out = self.expr()
+            self.take(")")
+            return out
+        if kind != "name":
+            self.fail(f"unexpected {tok!r}")
+        if tok in ("Inf", "NaN", "inf", "nan"):
+            self.fail(f"non-finite constant {tok!r}")
+        if self.peek()[1] == "(":
+            if tok not in self.functions:
+                self.fail(f"unknown function {tok!r}")
+            arity, build = self.functions[tok]
+            self.take("(")
+            args = [self.expr()]
+            while self.peek()[1] == ",":
+                self.take()
+                args.append(self.expr())
+            self.take(")")
+            if len(args) != arity:
+                self.fail(f"{tok} takes {arity} argument(s), got {len(args)}")
+            return build(*args)
+        if tok not in self.variables:
+            self.fail(f"unknown variable {tok!r} (known: {', '.join(self.variables) or 'none'})")
+        return self.variables[tok]
+
+
+def parse_expression(text: str, variable_names) -> sympy.Expr:
+    """Parse ``text`` into a SymPy expression over real symbols named ``variable_names``."""
+    if not isinstance(text, str):
+        raise InputError(f"formula must be a string, got {type(text).__name__}")
+    variables = {name: sympy.Symbol(name, real=True) for name in variable_names}
+    return _Parser(text, variables, _functions()).parse()
