@@ -54,7 +54,94 @@ def demo_structures(limit=None):
 
 # --- graphs ------------------------------------------------------------------------------------
 
+
+def neighbor_distance_multiset(graph) -> dict:
+    """Per node: (atomic number, sorted neighbour distances rounded to 1e-5 Å)."""
+    dist = graph.edge_dist.numpy()
+    centre = graph.edge_index[1].numpy()
+    z = graph.z.numpy()
+    return [(int(z[i]), tuple(np.round(np.sort(dist[centre == i]), 5))) for i in range(graph.num_nodes)]
+
+
+def assert_same_graph_up_to_relabelling(graph_a, graph_b, node_map=None) -> None:
+    """Graphs describe the same crystal: node i of ``graph_a`` has the neighbour distances of node
+    ``node_map[i]`` of ``graph_b`` (any matching when ``node_map`` is None), and the same features."""
+    a, b = neighbor_distance_multiset(graph_a), neighbor_distance_multiset(graph_b)
+    if node_map is None:
+        assert sorted(a) == sorted(b)
+    else:
+        for i, j in enumerate(node_map):
+            assert a[i] == b[j], f"node {i} -> {j}: {a[i]} != {b[j]}"
+            np.testing.assert_allclose(graph_a.x[i].numpy(), graph_b.x[j].numpy(), rtol=1e-6)
+    np.testing.assert_allclose(graph_a.u.numpy(), graph_b.u.numpy(), rtol=1e-5, atol=1e-6)
+
+
 # --- model -------------------------------------------------------------------------------------
+def synthetic_graph(n_atoms=5, n_site=6, n_crystal=10, n_gaussian=8, seed=0, material_id=None, y=None):
+    """A random graph with exactly the fields of ``CrystalGraphBuilder`` (raw features of very
+    different scales, ≤4 incoming edges per centre, shell ranks by distance)."""
+    import torch
+    from torch_geometric.data import Data
+
+    g = torch.Generator().manual_seed(seed)
+    scales = torch.logspace(-2, 3, n_site)
+    x = torch.rand(n_atoms, n_site, generator=g) * scales
+    u = (torch.rand(1, n_crystal, generator=g) * torch.logspace(-3, 4, n_crystal))
+    sources, targets = [], []
+    for centre in range(n_atoms):
+        for neighbour in torch.randperm(n_atoms, generator=g)[: min(4, n_atoms)].tolist():
+            sources.append(neighbour)
+            targets.append(centre)
+    edge_index = torch.tensor([sources, targets], dtype=torch.long)
+    dist = 1.5 + 3 * torch.rand(edge_index.size(1), generator=g)
+    rank = torch.zeros_like(edge_index[1])
+    for centre in range(n_atoms):
+        mask = edge_index[1] == centre
+        rank[mask] = torch.argsort(torch.argsort(dist[mask]))
+    centres = torch.linspace(0, 12, n_gaussian)
+    edge_attr = torch.exp(-((dist[:, None] - centres) ** 2) / 0.5)
+    target = float(x.mean() + u[0, 0]) if y is None else y
+    return Data(x=x.float(), z=torch.randint(1, 90, (n_atoms,), generator=g), u=u.float(),
+                edge_index=edge_index, edge_dist=dist.float(), edge_attr=edge_attr.float(), edge_rank=rank,
+                edge_image=torch.zeros(edge_index.size(1), 3, dtype=torch.long),
+                y=torch.tensor([target], dtype=torch.float32), material_id=material_id or f"syn-{seed}")
+
+
+def synthetic_graphs(count, seed=0, **kwargs):
+    """``count`` synthetic graphs of 2–7 atoms."""
+    return [synthetic_graph(n_atoms=2 + (seed + k) % 6, seed=seed + k, **kwargs) for k in range(count)]
+
+
+def permute_nodes(data, permutation):
+    """The same graph with node ``i`` renamed ``permutation[i]`` (edges relabelled accordingly)."""
+    import torch
+
+    inverse = torch.empty_like(permutation)
+    inverse[permutation] = torch.arange(len(permutation))
+    out = data.clone()
+    out.x, out.z = data.x[inverse], data.z[inverse]
+    out.edge_index = permutation[data.edge_index]
+    return out
+
+
+def assert_importance_simplex(ics, atol=1e-5):
+    """Importance coefficients: finite, non-negative, each row sums to 1."""
+    import torch
+
+    ics = torch.as_tensor(ics)
+    assert torch.isfinite(ics).all()
+    assert (ics >= 0).all()
+    torch.testing.assert_close(ics.sum(-1), torch.ones(ics.shape[:-1], dtype=ics.dtype), atol=atol, rtol=0)
+
+
+def small_model(graph, **kwargs):
+    """A small SAGAT sized for ``graph``'s feature widths."""
+    from sagatsr.model import SAGAT
+
+    options = dict(hidden=16, edge_hidden=8, layers=2, heads=2, site_bins=20, crystal_bins=20, dropout=0.0)
+    options.update(kwargs)
+    return SAGAT(graph.x.size(1), graph.u.size(1), graph.edge_attr.size(1), **options)
+
 
 # --- symbolic regression -----------------------------------------------------------------------
 def sr_descriptor_dimension(expr, units_by_symbol):

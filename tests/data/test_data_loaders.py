@@ -1,0 +1,91 @@
+"""Loaders: demo always; the real datasets when ../shared/data is present; every bad-input case."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from pymatgen.core import Lattice, Structure
+
+from sagatsr.data import load_dataset, matbench_folds
+from sagatsr.errors import InputError
+
+NACL = Structure.from_spacegroup("Fm-3m", Lattice.cubic(5.64), ["Na", "Cl"], [[0, 0, 0], [0.5, 0.5, 0.5]])
+
+
+def test_demo_is_71_crystals_with_bulk_moduli_in_gpa():
+    structures, targets, ids = load_dataset("demo")
+    assert len(structures) == len(targets) == len(ids) == 71
+    data = load_dataset("demo")
+    assert data.target_name == "bulk_modulus" and data.target_unit == "GPa"
+    assert np.isfinite(targets).all() and 0 < targets.min() and targets.max() < 500
+    assert len(load_dataset("demo", limit=5)) == 5
+
+
+def _folder(tmp_path, rows: list[tuple[str, str, str]]):
+    """Write an id_prop folder; rows are (file name, file text, target text)."""
+    for name, text, _ in rows:
+        if text is not None:
+            (tmp_path / name).write_text(text)
+    (tmp_path / "id_prop.csv").write_text("".join(f"{n},{t}\n" for n, _, t in rows))
+    return tmp_path
+
+
+GOOD = NACL.to(fmt="cif")
+DISORDERED = Structure(Lattice.cubic(4.0), [{"Fe": 0.5, "Ni": 0.5}], [[0, 0, 0]]).to(fmt="cif")
+BAD_CASES = {
+    "malformed": ("bad.cif", "data_x\n_cell_length_a oops\nloop_\n", "1.0", "bad.cif"),
+    "empty": ("empty.cif", "", "1.0", "empty.cif"),
+    "missing file": ("gone.cif", None, "1.0", "gone.cif"),
+    "disordered": ("dis.cif", DISORDERED, "1.0", "disordered"),
+    "nan target": ("nan.cif", GOOD, "nan", "target"),
+    "duplicate id": ("good.cif", GOOD, "2.0", "duplicate"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_CASES))
+def test_bad_row_raises_naming_file_and_row_or_is_skipped(tmp_path, case):
+    name, text, target, message = BAD_CASES[case]
+    folder = _folder(tmp_path, [("good.cif", GOOD, "1.0"), ("p2.cif", GOOD, "3.0"), (name, text, target)])
+    with pytest.raises(InputError) as info:
+        load_dataset(folder)
+    assert "row 2" in str(info.value) and name in str(info.value) and message in str(info.value)
+    data = load_dataset(folder, on_error="skip")
+    assert data.ids == ["good", "p2"]
+    assert [(s.row, s.file.endswith(name)) for s in data.skipped] == [(2, True)]
+
+
+def test_unknown_sources_are_clear_errors(tmp_path):
+    with pytest.raises(InputError, match="no such file"):
+        load_dataset(tmp_path / "nope.csv")
+    with pytest.raises(InputError, match="no id_prop.csv"):
+        load_dataset(tmp_path)
+    (tmp_path / "x.csv").write_text("a,b\n1,2\n")
+    with pytest.raises(InputError, match="'file' column"):
+        load_dataset(tmp_path / "x.csv")
+
+
+def test_csv_with_files_beside_it_and_unit_override(tmp_path):
+    (tmp_path / "a.cif").write_text(GOOD)
+    pd.DataFrame({"id": ["a"], "file": ["a.cif"], "gap": [1.2]}).to_csv(tmp_path / "t.csv", index=False)
+    data = load_dataset(tmp_path / "t.csv", "gap", target_unit="eV")
+    assert data.ids == ["a"] and data.targets.tolist() == [1.2] and data.target_unit == "eV"
+
+
+@pytest.mark.shared_data
+def test_real_folder_csv_tarball_and_split_json(shared_data):
+    jarvis = load_dataset(shared_data / "jarvis_sample", "optb88vdw_bandgap")
+    assert len(jarvis) == 50 and jarvis.target_unit == "eV" and (jarvis.targets == 0).sum() == 28
+    perov = load_dataset(shared_data / "matbench_perovskites" / "targets.csv", "e_form", limit=20)
+    assert perov.ids[0] == "mb-perovskites-00001" and all(len(s) == 5 for s in perov.structures)
+    diel = load_dataset(shared_data / "mp_dielectric" / "dielectric_constant.json.gz", "poly_total", limit=10)
+    assert len(diel) == 10 and diel.target_unit == "dimensionless"
+
+
+@pytest.mark.shared_data
+def test_matbench_folds_reproduce_the_mean_predictor_check(shared_data):
+    targets = pd.read_csv(shared_data / "matbench_perovskites" / "targets.csv")["e_form"].to_numpy()
+    folds = matbench_folds(len(targets))
+    assert len(folds) == 5 and sorted(np.concatenate([t for _, t in folds]).tolist()) == list(range(len(targets)))
+    train, test = folds[0]
+    assert abs(np.mean(np.abs(targets[test] - targets[train].mean())) - 0.5672) < 5e-4
