@@ -85,3 +85,14 @@ def test_build_many_caches_and_skips(tmp_path):
     assert [g.y.item() for g in again] == [1.0, 2.0, 3.0, 4.0]  # targets are not cached
     other = CrystalGraphBuilder(cutoff=6.0).build_many(structures[:1], cache_dir=tmp_path, progress=False)
     assert len(list(tmp_path.glob("*.pt"))) == 5 and other[0].edge_dist.max() <= 6.0
+
+
+@pytest.mark.parametrize("case", range(len(CASES)))
+def test_adaptive_radius_keeps_exactly_the_nearest_neighbours_of_a_full_search(case, monkeypatch):
+    structure = CASES[case]
+    builder = CrystalGraphBuilder(cutoff=12.0, max_neighbors=12)
+    adaptive = builder.neighbors(structure)
+    monkeypatch.setattr(builder, "_search", lambda s: s.get_neighbor_list(builder.cutoff))
+    full = builder.neighbors(structure)
+    for a, b in zip(adaptive, full):
+        np.testing.assert_array_equal(a, b)

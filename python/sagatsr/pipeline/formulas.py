@@ -33,6 +33,16 @@ def _inputs(ctx, mode: str, names: list[str]):
     return np.column_stack(columns), units, list(names), table
 
 
+def selected_features(ctx) -> list[str]:
+    """The ``top_k`` features by mean IC that vary over the SR rows (a constant column carries no
+    information for a formula, e.g. composition spreads of elemental crystals)."""
+    ranking = pd.read_csv(ctx.out / "importance.csv").sort_values("rank")
+    ids = pd.read_csv(ctx.out / "sr_inputs.csv")["id"].astype(str).to_numpy()
+    feats = ctx.features.sel(material=ids)
+    varying = [name for name in ranking["feature"] if np.ptp(feats[name].values.astype(float)) > 0]
+    return varying[: ctx.config.top_k]
+
+
 def _scores(y: np.ndarray, pred: np.ndarray) -> dict[str, float]:
     err = pred - y
     return {"mae": float(np.mean(np.abs(err))), "rmse": float(np.sqrt(np.mean(err**2)))}
@@ -43,8 +53,7 @@ def fit_formulas(ctx) -> None:
     from sagatsr.sr import SymbolicRegressor
 
     cfg = ctx.config
-    ranking = pd.read_csv(ctx.out / "importance.csv").sort_values("rank")
-    top = ranking["feature"].head(cfg.top_k).tolist()
+    top = selected_features(ctx)
     records, fronts = [], {}
     for mode in SR_MODES:
         X, units, names, table = _inputs(ctx, mode, top)
