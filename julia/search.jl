@@ -1,0 +1,124 @@
+# One entry point, plain data in and out: Python (juliacall) passes arrays, strings, numbers,
+# lists and dicts; it gets back a Vector of NamedTuples of strings, integers, floats and Bools.
+
+as_strings(xs) = String[string(x) for x in xs]
+
+# Python dicts arrive as juliacall PyDicts (AbstractDict): convert keys to operator functions.
+function operator_pairs(d, convert_value)
+    d === nothing && return nothing
+    isempty(d) && return nothing
+    return [operator(string(k)) => convert_value(v) for (k, v) in pairs(d)]
+end
+constraint_value(v::Real) = Int(v)
+constraint_value(v) = (Int(v[1]), Int(v[2]))
+nested_value(v) = [operator(string(k)) => Int(n) for (k, n) in pairs(v)]
+
+"""
+    default_dimensional_penalty(y)
+
+A penalty that a dimensionally wrong formula can never beat: far above any loss a sensible formula
+reaches on `y` (1000 × the variance of y, and at least 1000).
+"""
+default_dimensional_penalty(y) = max(1000.0, 1000.0 * Float64(sum(abs2, y .- sum(y) / length(y)) / length(y)))
+
+"""
+    run_search(X, y; variable_names, X_units, y_units, binary_operators, unary_operators, kws...)
+
+Run SymbolicRegression.equation_search on `X` (features × rows) and `y` and return the Pareto
+front as a Vector of NamedTuples `(expression, complexity, loss, dimensionally_consistent)`.
+Units are DynamicQuantities strings ("Constants.eV", "(1e-10*m)", "1"); `nothing` switches the
+dimensional analysis off. `deterministic = true` forces `parallelism = "serial"` (as SymbolicRegression.jl requires).
+"""
+function run_search(
+    X::AbstractMatrix,
+    y::AbstractVector;
+    variable_names,
+    X_units=nothing,
+    y_units=nothing,
+    binary_operators=["+", "-", "*", "/"],
+    unary_operators=String[],
+    maxsize::Integer=20,
+    maxdepth=nothing,
+    populations::Integer=15,
+    population_size::Integer=33,
+    niterations::Integer=40,
+    ncycles_per_iteration::Integer=550,
+    parsimony::Real=0.0,
+    complexity_of_operators=nothing,
+    constraints=nothing,
+    nested_constraints=nothing,
+    dimensional_constraint_penalty=nothing,
+    dimensionless_constants_only::Bool=false,
+    seed=nothing,
+    deterministic::Bool=false,
+    timeout_in_seconds=nothing,
+    parallelism::AbstractString="multithreading",
+    numprocs=nothing,
+    output_directory=nothing,
+    run_id=nothing,
+)
+    Xf = Matrix{Float64}(X)
+    yf = Vector{Float64}(y)
+    names = as_strings(variable_names)
+    size(Xf, 1) == length(names) || error("X must be features × rows: $(size(Xf, 1)) rows of X for $(length(names)) variable names")
+    size(Xf, 2) == length(yf) || error("X has $(size(Xf, 2)) columns (rows of data) but y has $(length(yf)) values")
+    xu = X_units === nothing ? nothing : as_strings(X_units)
+    yu = y_units === nothing ? nothing : string(y_units)
+    mode = deterministic ? :serial : Symbol(parallelism)
+    penalty = dimensional_constraint_penalty === nothing ? default_dimensional_penalty(yf) : Float64(dimensional_constraint_penalty)
+    options = SymbolicRegression.Options(;
+        binary_operators=[operator(string(n)) for n in binary_operators],
+        unary_operators=[operator(string(n)) for n in unary_operators],
+        maxsize=Int(maxsize),
+        maxdepth=maxdepth === nothing ? nothing : Int(maxdepth),
+        populations=Int(populations),
+        population_size=Int(population_size),
+        ncycles_per_iteration=Int(ncycles_per_iteration),
+        parsimony=Float64(parsimony),
+        complexity_of_operators=operator_pairs(complexity_of_operators, Int),
+        constraints=operator_pairs(constraints, constraint_value),
+        nested_constraints=operator_pairs(nested_constraints, nested_value),
+        dimensional_constraint_penalty=penalty,
+        dimensionless_constants_only=dimensionless_constants_only,
+        seed=seed === nothing ? nothing : Int(seed),
+        deterministic=deterministic,
+        timeout_in_seconds=timeout_in_seconds === nothing ? nothing : Float64(timeout_in_seconds),
+        output_directory=output_directory === nothing ? nothing : string(output_directory),
+        save_to_file=output_directory !== nothing,
+    )
+    hof = SymbolicRegression.equation_search(
+        Xf,
+        yf;
+        niterations=Int(niterations),
+        options=options,
+        variable_names=names,
+        X_units=xu,
+        y_units=yu,
+        parallelism=mode,
+        numprocs=numprocs === nothing ? nothing : Int(numprocs),
+        run_id=run_id === nothing ? nothing : string(run_id),
+        verbosity=0,
+        progress=false,
+    )
+    return pareto_front(hof, Xf, yf, names, xu, yu, options)
+end
+
+"""
+    pareto_front(hof, X, y, names, X_units, y_units, options)
+
+The hall of fame's Pareto front as plain NamedTuples, each with SymbolicRegression.jl's own
+dimensional verdict on the final expression.
+"""
+function pareto_front(hof, X, y, names, X_units, y_units, options)
+    dataset = SymbolicRegression.Dataset(X, y; variable_names=names, X_units=X_units, y_units=y_units)
+    front = SymbolicRegression.calculate_pareto_frontier(hof)
+    return [
+        (
+            expression=SymbolicRegression.string_tree(member.tree, options; variable_names=names),
+            complexity=Int(SymbolicRegression.compute_complexity(member, options)),
+            loss=Float64(member.loss),
+            dimensionally_consistent=X_units === nothing ? true :
+                                     !SymbolicRegression.DimensionalAnalysisModule.violates_dimensional_constraints(member.tree, dataset, options),
+        ) for member in front
+    ]
+end
