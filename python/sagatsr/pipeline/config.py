@@ -64,8 +64,8 @@ def demo_config(out: str | Path = "sagatsr-demo") -> RunConfig:
         target="bulk_modulus",
         out=Path(out),
         top_k=6,
-        epochs=8 if short else 120,
+        epochs=8 if short else 80,
         batch_size=16,
-        oof_folds=3 if short else 5,
+        oof_folds=3,
         sr_niterations=10 if short else 40,
     )

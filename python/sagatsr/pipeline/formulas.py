@@ -34,11 +34,12 @@ def _inputs(ctx, mode: str, names: list[str]):
 
 
 def selected_features(ctx) -> list[str]:
-    """The ``top_k`` features by mean IC that vary over the SR rows (a constant column carries no
+    """The ``top_k`` features by mean IC that vary over the rows SR is fitted on (a constant column carries no
     information for a formula, e.g. composition spreads of elemental crystals)."""
     ranking = pd.read_csv(ctx.out / "importance.csv").sort_values("rank")
-    ids = pd.read_csv(ctx.out / "sr_inputs.csv")["id"].astype(str).to_numpy()
-    feats = ctx.features.sel(material=ids)
+    table = pd.read_csv(ctx.out / "sr_inputs.csv")
+    fit_ids = table.loc[table["split"] != "test", "id"].astype(str).to_numpy()
+    feats = ctx.features.sel(material=fit_ids)
     varying = [name for name in ranking["feature"] if np.ptp(feats[name].values.astype(float)) > 0]
     return varying[: ctx.config.top_k]
 
@@ -65,8 +66,6 @@ def fit_formulas(ctx) -> None:
         )
         regressor.fit(X[~is_test], y[~is_test], X_units=units, y_units=ctx.dataset.target_unit,
                       variable_names=names)
-        for note in regressor.notes_:
-            log.warning("SR (%s): %s", mode, note)
         (ctx.out / f"sr_{_slug(mode)}.json").write_text(regressor.to_json())
         fronts[mode] = regressor.pareto_front_
         for eq in regressor.pareto_front_:
