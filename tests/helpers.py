@@ -134,6 +134,21 @@ def assert_importance_simplex(ics, atol=1e-5):
     torch.testing.assert_close(ics.sum(-1), torch.ones(ics.shape[:-1], dtype=ics.dtype), atol=atol, rtol=0)
 
 
+_DEMO_GRAPHS = {}
+
+
+def demo_graphs(limit=12):
+    """Graphs of the first ``limit`` demo materials (ASE dcdft, bulk modulus in GPa), built once."""
+    if limit not in _DEMO_GRAPHS:
+        from sagatsr.data import load_dataset
+        from sagatsr.graphs import CrystalGraphBuilder
+
+        data = load_dataset("demo", limit=limit)
+        _DEMO_GRAPHS[limit] = CrystalGraphBuilder().build_many(data.structures, data.targets, data.ids,
+                                                               progress=False)
+    return _DEMO_GRAPHS[limit]
+
+
 def small_model(graph, **kwargs):
     """A small SAGAT sized for ``graph``'s feature widths."""
     from sagatsr.model import SAGAT
