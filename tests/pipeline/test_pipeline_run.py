@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import xarray as xr
 import pytest
 from typer.testing import CliRunner
 
@@ -48,10 +49,20 @@ def test_formulas_json_has_both_modes_with_units_and_inputs(demo_run):
     formulas = json.loads((demo_run / "formulas.json").read_text())
     modes = {f["mode"] for f in formulas}
     assert modes == {"gnn+features", "features"}
-    top = pd.read_csv(demo_run / "importance.csv").sort_values("rank")["feature"].head(6).tolist()
+    ranked = pd.read_csv(demo_run / "importance.csv").sort_values("rank")["feature"].tolist()
+    features = xr.open_dataset(demo_run / "features.nc").load()
+    table = pd.read_csv(demo_run / "sr_inputs.csv")
+    fit_ids = table.loc[table["split"] != "test", "id"].astype(str).to_numpy()
     for f in formulas:
         assert {"expression", "complexity", "loss", "units", "backend", "inputs"} <= set(f)
-        assert set(f["inputs"]) <= set(top) | {"E_p"}
+        assert set(f["inputs"]) <= set(f["offered"])
+        offered = [name for name in f["offered"] if name != "E_p"]
+        assert len(offered) == 6 and offered == sorted(offered, key=ranked.index)
+        # features ranked above the last offered one were skipped only for being constant on the fit rows
+        skipped = [n for n in ranked[: ranked.index(offered[-1])] if n not in offered]
+        fit_rows = features.sel(material=fit_ids)
+        assert all(np.ptp(fit_rows[n].values) == 0 for n in skipped)
+        assert all(np.ptp(fit_rows[n].values) > 0 for n in offered)
         assert f["test"]["mae"] >= 0
         if f["mode"] == "features":
             assert "E_p" not in f["inputs"]

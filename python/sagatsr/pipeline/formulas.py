@@ -73,7 +73,7 @@ def fit_formulas(ctx) -> None:
             record.update(
                 mode=mode, expression=eq.expression, latex=eq.latex(), complexity=int(eq.complexity),
                 loss=float(eq.loss), units=eq.units, backend=eq.backend, inputs=list(eq.inputs),
-                best=eq is regressor.best_, n_fit_rows=int((~is_test).sum()), n_test_rows=int(is_test.sum()),
+                best=eq is regressor.best_, offered=list(names), n_fit_rows=int((~is_test).sum()), n_test_rows=int(is_test.sum()),
                 test=_scores(y[is_test], eq.evaluate(X[is_test], names)) if is_test.any() else None,
                 notes=list(regressor.notes_),
             )
