@@ -1,0 +1,77 @@
+"""Graph readouts: the GRU attention readout seeded by crystal features, and mean pooling.
+
+:class:`GRUAttentionReadout` (a Set2Set-like pooling run after every message-passing layer). For a
+graph :math:`G` with node vectors :math:`\\mathbf{x}_i` after layer :math:`t`:
+
+.. math::
+    \\mathbf{h}^{(0)} = W_h \\tilde{\\mathbf{u}} + \\mathbf{b}_h, \\qquad
+    \\mathbf{q}^{(0)} = \\mathbf{c} \\quad (\\text{the crystal-encoding vector})
+
+.. math::
+    \\beta_i = \\operatorname{softmax}_{i \\in G}\\Big(\\frac{\\mathbf{x}_i \\cdot \\mathbf{q}^{(t)}}{\\sqrt d}\\Big),
+    \\qquad \\mathbf{r}^{(t)} = \\sum_{i \\in G} \\beta_i \\mathbf{x}_i,
+    \\qquad \\mathbf{h}^{(t+1)} = \\mathrm{GRU}\\big([\\mathbf{q}^{(t)} \\| \\mathbf{r}^{(t)}],\\, \\mathbf{h}^{(t)}\\big),
+    \\qquad \\mathbf{q}^{(t+1)} = \\mathbf{h}^{(t+1)}
+
+with :math:`\\tilde{\\mathbf{u}}` the standardised raw crystal features. The graph vector is
+:math:`[\\mathbf{q}^{(T)} \\| \\mathbf{r}^{(T)}]` (size 2d).
+
+:class:`MeanPoolReadout`: :math:`[\\frac{1}{|G|}\\sum_{i\\in G} \\mathbf{x}_i \\,\\|\\, \\mathbf{c}]`
+after the last layer only (the per-layer step is the identity).
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import Tensor, nn
+from torch_geometric.utils import scatter, softmax
+
+__all__ = ["GRUAttentionReadout", "MeanPoolReadout"]
+
+
+class GRUAttentionReadout(nn.Module):
+    """State ``(q, h, r)`` per graph, advanced by :meth:`step` after each layer."""
+
+    def __init__(self, dim: int, num_crystal_features: int) -> None:
+        super().__init__()
+        self.dim = dim
+        self.init_hidden = nn.Linear(num_crystal_features, dim)
+        self.gru = nn.GRUCell(2 * dim, dim)
+
+    def start(self, crystal_vector: Tensor, crystal_standardised: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+        """Initial state: query = crystal-encoding vector, hidden = linear map of raw features."""
+        return crystal_vector, self.init_hidden(crystal_standardised), torch.zeros_like(crystal_vector)
+
+    def step(self, state: tuple[Tensor, Tensor, Tensor], x: Tensor, batch: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+        """Attend over each graph's nodes with its query; update the GRU state."""
+        query, hidden, _ = state
+        num_graphs = query.size(0)
+        weight = softmax((x * query[batch]).sum(-1) / math.sqrt(self.dim), batch, num_nodes=num_graphs)
+        pooled = scatter(weight.unsqueeze(-1) * x, batch, dim=0, dim_size=num_graphs, reduce="sum")
+        hidden = self.gru(torch.cat([query, pooled], dim=-1), hidden)
+        return hidden, hidden, pooled
+
+    def finish(self, state: tuple[Tensor, Tensor, Tensor], x: Tensor, batch: Tensor) -> Tensor:
+        query, _, pooled = state
+        return torch.cat([query, pooled], dim=-1)
+
+
+class MeanPoolReadout(nn.Module):
+    """``[mean of node vectors ‖ crystal vector]``; same interface as :class:`GRUAttentionReadout`."""
+
+    def __init__(self, dim: int, num_crystal_features: int) -> None:
+        super().__init__()
+        self.dim = dim
+
+    def start(self, crystal_vector: Tensor, crystal_standardised: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+        return crystal_vector, crystal_vector, crystal_vector
+
+    def step(self, state, x: Tensor, batch: Tensor):
+        return state
+
+    def finish(self, state, x: Tensor, batch: Tensor) -> Tensor:
+        crystal_vector = state[0]
+        pooled = scatter(x, batch, dim=0, dim_size=crystal_vector.size(0), reduce="mean")
+        return torch.cat([pooled, crystal_vector], dim=-1)

@@ -1,0 +1,226 @@
+"""``fit``: train a SA-GAT with Lightning, keep the best epoch, write a model card; resumable.
+
+Files written to ``out_dir``: ``model.pt`` + ``model_config.json`` (the best epoch, loadable with
+:meth:`TrainedModel.load`), ``model_card.json``, ``best.ckpt`` / ``last.ckpt`` (Lightning
+checkpoints, for resuming only), ``metrics.csv`` (per-epoch train/val MAE in target units) and
+``run_config.json``. If ``last.ckpt`` exists from an interrupted run with the same settings and
+data sizes, training resumes from it; a finished run with the same settings is loaded, not redone.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import platform
+import sys
+import time
+import warnings
+from contextlib import contextmanager
+from io import StringIO
+from collections.abc import Sequence
+from importlib import metadata
+from pathlib import Path
+
+import torch
+
+from sagatsr.training.config import TrainConfig
+from sagatsr.training.trained import CONFIG_FILE, WEIGHTS_FILE, TrainedModel, check_graphs
+
+__all__ = ["fit", "EpochShuffleSampler"]
+
+log = logging.getLogger(__name__)
+
+
+class EpochShuffleSampler(torch.utils.data.Sampler):
+    """A shuffle that depends only on ``(seed, epoch)``; Lightning calls :meth:`set_epoch`, so a
+    resumed run sees exactly the batches of an uninterrupted one."""
+
+    def __init__(self, size: int, seed: int) -> None:
+        self.size, self.seed, self.epoch = size, seed, 0
+
+    def set_epoch(self, epoch: int) -> None:
+        self.epoch = epoch
+
+    def __iter__(self):
+        generator = torch.Generator().manual_seed(self.seed * 7919 + self.epoch)
+        return iter(torch.randperm(self.size, generator=generator).tolist())
+
+    def __len__(self) -> int:
+        return self.size
+
+
+def _versions() -> dict:
+    versions = {"python": platform.python_version(), "platform": platform.platform()}
+    for package in ("sagatsr", "torch", "torch_geometric", "lightning", "numpy"):
+        try:
+            versions[package] = metadata.version(package.replace("_", "-"))
+        except metadata.PackageNotFoundError:
+            versions[package] = None
+    return versions
+
+
+def _feature_description(num_crystal: int, num_site: int, feature_names):
+    """(crystal names, crystal units, site names): given, else the default FeatureSpace if widths match."""
+    crystal_units = site_names = None
+    if feature_names is None:
+        try:
+            from sagatsr.features import FeatureSpace
+
+            space = FeatureSpace.default()
+            if len(space.crystal_names) == num_crystal:
+                feature_names, crystal_units = space.crystal_names, space.crystal_units
+            if len(space.site_names) == num_site:
+                site_names = space.site_names
+        except Exception as exc:  # noqa: BLE001 - names are a convenience; training must not fail
+            log.warning("feature names unavailable (%s); using generic names", exc)
+    if feature_names is None:
+        feature_names = [f"crystal_{k}" for k in range(num_crystal)]
+    elif len(feature_names) != num_crystal:
+        raise ValueError(f"{len(feature_names)} feature names for {num_crystal} crystal features")
+    return list(feature_names), crystal_units, site_names
+
+
+def _fingerprint(train_graphs, val_graphs) -> str:
+    """Hash of the ids, targets and feature sums of both sets: a rerun resumes only on the same data."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for part, graphs in (("train", train_graphs), ("val", val_graphs)):
+        digest.update(part.encode())
+        for k, graph in enumerate(graphs):
+            summary = (graph.y.double().sum().item(), graph.x.double().sum().item(), graph.u.double().sum().item())
+            digest.update(f"{getattr(graph, 'material_id', k)}|{summary}".encode())
+    return digest.hexdigest()[:16]
+
+
+def _loader(graphs, batch_size, sampler=None, num_workers=0):
+    from torch_geometric.loader import DataLoader
+
+    return DataLoader(list(graphs), batch_size=batch_size, sampler=sampler, shuffle=False,
+                      num_workers=num_workers)
+
+
+def fit(train_graphs: Sequence, val_graphs: Sequence | None, out_dir: str | Path, config: TrainConfig | None = None,
+        *, feature_names: Sequence[str] | None = None, meta: dict | None = None,
+        callbacks: Sequence | None = None) -> TrainedModel:
+    """Train on ``train_graphs``, select the epoch with the lowest validation MAE, save and return it.
+
+    Args:
+        train_graphs, val_graphs: ``Data`` graphs from :class:`~sagatsr.graphs.CrystalGraphBuilder`
+            with finite ``y``. Without validation graphs the training MAE picks the epoch.
+        out_dir: where checkpoints, metrics and the model card go (resumes from ``last.ckpt``).
+        config: hyperparameters (defaults: :class:`TrainConfig`).
+        feature_names: crystal feature names (default: the default FeatureSpace's, if widths match).
+        meta: free description stored in the card (data source, target, unit, split...).
+        callbacks: extra Lightning callbacks.
+    """
+    import lightning as L
+    from lightning.pytorch.callbacks import EarlyStopping, ModelCheckpoint
+    from lightning.pytorch.loggers import CSVLogger
+
+    from sagatsr.model import SAGAT
+    from sagatsr.training.module import SAGATModule
+
+    config = config or TrainConfig()
+    out_dir = Path(out_dir)
+    train_graphs, val_graphs = list(train_graphs), list(val_graphs or [])
+    check_graphs(train_graphs, need_target=True)
+    first = train_graphs[0]
+    widths = (first.x.size(-1), first.u.size(-1), first.edge_attr.size(-1))
+    check_graphs(train_graphs, *widths, need_target=True)
+    if val_graphs:
+        check_graphs(val_graphs, *widths, need_target=True)
+    monitor_graphs = val_graphs or train_graphs
+    crystal_names, crystal_units, site_names = _feature_description(widths[1], widths[0], feature_names)
+
+    run = {"config": config.as_dict(), "n_train": len(train_graphs), "n_val": len(val_graphs), "widths": widths,
+           "data_fingerprint": _fingerprint(train_graphs, val_graphs)}
+    run_file, card_file = out_dir / "run_config.json", out_dir / "model_card.json"
+    same_run = run_file.is_file() and json.loads(run_file.read_text()) == json.loads(json.dumps(run))
+    if same_run and card_file.is_file() and json.loads(card_file.read_text()).get("status") == "complete":
+        log.info("%s already holds this finished run; loading it", out_dir)
+        return TrainedModel.load(out_dir)
+    resume = out_dir / "last.ckpt" if same_run and (out_dir / "last.ckpt").is_file() else None
+    out_dir.mkdir(parents=True, exist_ok=True)
+    run_file.write_text(json.dumps(run, indent=2))
+
+    if config.num_threads:
+        torch.set_num_threads(config.num_threads)
+    L.seed_everything(config.seed, workers=True, verbose=False)
+    model = SAGAT(*widths, **config.model_kwargs())
+    model.fit_normalization(train_graphs)
+    train_loader = _loader(train_graphs, config.batch_size, EpochShuffleSampler(len(train_graphs), config.seed),
+                           config.num_workers)
+    val_loader = _loader(monitor_graphs, max(config.batch_size, 256), num_workers=config.num_workers)
+    module = SAGATModule(model, config, steps_per_epoch=len(train_loader))
+    best = ModelCheckpoint(dirpath=out_dir, filename="best", monitor="val_mae", mode="min",
+                           enable_version_counter=False)
+    # a separate unmonitored checkpoint, rewritten every epoch (Lightning's save_last only follows
+    # epochs that improved the monitored metric)
+    last = ModelCheckpoint(dirpath=out_dir, filename="last", monitor=None, save_top_k=1,
+                           enable_version_counter=False)
+    stop = EarlyStopping(monitor="val_mae", mode="min", patience=config.patience)
+    earlier_metrics = (out_dir / "metrics.csv").read_text() if resume and (out_dir / "metrics.csv").is_file() else None
+    started = time.perf_counter()
+    with warnings.catch_warnings(), _quiet_lightning():
+        warnings.filterwarnings("ignore", message=".*(exists and is not empty|LeafSpec|does not have many workers).*")
+        trainer = L.Trainer(
+            max_epochs=config.epochs, accelerator=config.accelerator, devices=config.devices,
+            strategy=config.strategy, num_nodes=config.num_nodes, deterministic=config.deterministic,
+            gradient_clip_val=config.gradient_clip, callbacks=[best, last, stop, *(callbacks or [])],
+            logger=CSVLogger(save_dir=out_dir, name="", version=""), log_every_n_steps=1,
+            enable_progress_bar=config.progress and sys.stderr.isatty(), enable_model_summary=False,
+            num_sanity_val_steps=0, default_root_dir=out_dir)
+        trainer.fit(module, train_loader, val_loader, ckpt_path=resume)
+    seconds = time.perf_counter() - started
+    if earlier_metrics is not None:
+        _merge_metrics(out_dir / "metrics.csv", earlier_metrics)
+
+    if best.best_model_path and Path(best.best_model_path).is_file():
+        state = torch.load(best.best_model_path, map_location="cpu", weights_only=True)["state_dict"]
+        model.load_state_dict({k.removeprefix("model."): v for k, v in state.items()})
+    trained = TrainedModel(model.cpu(), crystal_names=crystal_names, site_names=site_names,
+                           crystal_units=crystal_units, target=meta, train_config=config.as_dict())
+    trained.save(out_dir)
+    metrics = {"best_val_mae": _number(best.best_model_score), "epochs_run": trainer.current_epoch,
+               "stopped_early": bool(stop.stopped_epoch), "final_train_mae": _number(trainer.callback_metrics.get("train_mae")),
+               "monitor": "val_mae on validation graphs" if val_graphs else "val_mae on training graphs (no validation set)",
+               "train_seconds_this_session": round(seconds, 2), "resumed_from": str(resume) if resume else None}
+    card = {"status": "complete", "data": meta or {}, "split": {"n_train": len(train_graphs), "n_val": len(val_graphs)},
+            "hyperparameters": config.as_dict(), "model": model.config, "metrics": metrics,
+            "device": str(trainer.strategy.root_device), "packages": _versions(),
+            "files": {"weights": WEIGHTS_FILE, "config": CONFIG_FILE, "metrics": "metrics.csv",
+                      "resume_checkpoint": "last.ckpt"}}
+    card_file.write_text(json.dumps(card, indent=2, default=str))
+    return trained
+
+
+@contextmanager
+def _quiet_lightning():
+    """Silence Lightning's start-up banner (device lines, tips); warnings and errors still show."""
+    loggers = [logging.getLogger(name) for name in ("lightning.pytorch", "lightning.fabric")]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, levels):
+            logger.setLevel(level)
+
+
+def _merge_metrics(path: Path, earlier: str) -> None:
+    """Lightning's CSV logger starts a new file on resume: put the earlier epochs back in front."""
+    import pandas as pd
+
+    new = pd.read_csv(path) if path.is_file() else pd.DataFrame()
+    old = pd.read_csv(StringIO(earlier))
+    if len(new) and "epoch" in new:
+        old = old[old["epoch"] < new["epoch"].min()]
+    pd.concat([old, new], ignore_index=True).to_csv(path, index=False)
+
+
+def _number(value):
+    return None if value is None else float(value)
+
+

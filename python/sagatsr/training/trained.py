@@ -1,0 +1,162 @@
+"""A trained SA-GAT on disk: safe loading, batched prediction and importance coefficients.
+
+A model directory holds ``model.pt`` (a plain ``state_dict`` of tensors, read with
+``torch.load(..., weights_only=True)`` so nothing is ever unpickled as code) and
+``model_config.json`` (architecture, feature names and units, target). Lightning checkpoints
+(``best.ckpt``, ``last.ckpt``) beside them serve only to resume training.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from sagatsr.errors import CheckpointError, InputError
+from sagatsr.model import SAGAT
+
+__all__ = ["TrainedModel", "check_graphs", "WEIGHTS_FILE", "CONFIG_FILE"]
+
+FORMAT = "sagatsr-sagat"
+FORMAT_VERSION = 1
+WEIGHTS_FILE = "model.pt"
+CONFIG_FILE = "model_config.json"
+
+
+def _material_id(graph, k: int) -> str:
+    return str(getattr(graph, "material_id", None) or f"material-{k}")
+
+
+def check_graphs(graphs: Sequence, num_site: int | None = None, num_crystal: int | None = None,
+                 num_edge: int | None = None, *, need_target: bool = False) -> None:
+    """Raise :class:`InputError` naming the material whose graph does not fit the model."""
+    if len(graphs) == 0:
+        raise InputError("no graphs given")
+    for k, graph in enumerate(graphs):
+        mid = _material_id(graph, k)
+        for field in ("x", "u", "edge_index", "edge_attr", "edge_rank"):
+            if getattr(graph, field, None) is None:
+                raise InputError(f"graph has no '{field}' (build graphs with CrystalGraphBuilder)", item=mid)
+        widths = (("site features", graph.x.size(-1), num_site), ("crystal features", graph.u.size(-1), num_crystal),
+                  ("edge features", graph.edge_attr.size(-1), num_edge))
+        for what, got, want in widths:
+            if want is not None and got != want:
+                raise InputError(f"graph has {got} {what}, the model expects {want} (built with another "
+                                 "feature space or graph builder?)", item=mid)
+        if not (torch.isfinite(graph.x).all() and torch.isfinite(graph.u).all()):
+            raise InputError("graph has non-finite features", item=mid)
+        if need_target and (getattr(graph, "y", None) is None or not torch.isfinite(graph.y).all()):
+            raise InputError("graph has no finite target value y", item=mid)
+
+
+class TrainedModel:
+    """A :class:`~sagatsr.model.SAGAT` with its feature names, units and target description."""
+
+    def __init__(self, model: SAGAT, *, crystal_names: Sequence[str], site_names: Sequence[str] | None = None,
+                 crystal_units: Sequence[str] | None = None, target: dict | None = None,
+                 train_config: dict | None = None, directory: str | Path | None = None) -> None:
+        self.model = model.eval()
+        self.crystal_names = list(crystal_names)
+        self.site_names = list(site_names) if site_names is not None else \
+            [f"site_{k}" for k in range(model.config["num_site_features"])]
+        self.crystal_units = list(crystal_units) if crystal_units is not None else None
+        self.target = dict(target or {})
+        self.train_config = dict(train_config or {})
+        self.directory = Path(directory) if directory is not None else None
+
+    # ---- persistence -------------------------------------------------------------------------
+    def save(self, directory: str | Path) -> Path:
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        torch.save({k: v.detach().cpu() for k, v in self.model.state_dict().items()}, directory / WEIGHTS_FILE)
+        payload = {"format": FORMAT, "format_version": FORMAT_VERSION, "model": self.model.config,
+                   "crystal_names": self.crystal_names, "site_names": self.site_names,
+                   "crystal_units": self.crystal_units, "target": self.target, "train_config": self.train_config}
+        (directory / CONFIG_FILE).write_text(json.dumps(payload, indent=2, default=str))
+        self.directory = directory
+        return directory
+
+    @classmethod
+    def load(cls, directory: str | Path) -> TrainedModel:
+        """Load a model directory written by :func:`~sagatsr.training.fit` (or :meth:`save`)."""
+        directory = Path(directory)
+        config_path, weights_path = directory / CONFIG_FILE, directory / WEIGHTS_FILE
+        for path in (config_path, weights_path):
+            if not path.is_file():
+                raise CheckpointError(f"{path} not found: {directory} is not a trained sagatsr model directory")
+        try:
+            payload = json.loads(config_path.read_text())
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise CheckpointError(f"{config_path} is not valid JSON ({exc})") from None
+        if not isinstance(payload, dict) or payload.get("format") != FORMAT:
+            raise CheckpointError(f"{config_path} is not a sagatsr model description (format != {FORMAT!r})")
+        if payload.get("format_version", 0) > FORMAT_VERSION:
+            raise CheckpointError(f"{config_path} was written by a newer sagatsr (format version "
+                                  f"{payload.get('format_version')}); upgrade sagatsr")
+        try:
+            state = torch.load(weights_path, map_location="cpu", weights_only=True)
+        except Exception as exc:  # noqa: BLE001 - any failure means an unusable file
+            raise CheckpointError(f"{weights_path} is corrupt or not a plain weights file "
+                                  f"({type(exc).__name__}: {str(exc).splitlines()[0][:200]})") from None
+        if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
+            raise CheckpointError(f"{weights_path} does not hold a state dict of tensors")
+        try:
+            model = SAGAT(**payload["model"])
+            model.load_state_dict(state, strict=True)
+        except (TypeError, KeyError, RuntimeError, ValueError) as exc:
+            raise CheckpointError(f"{weights_path} does not match the architecture in {config_path}: "
+                                  f"{str(exc).splitlines()[0][:300]}") from None
+        return cls(model, crystal_names=payload.get("crystal_names") or [], site_names=payload.get("site_names"),
+                   crystal_units=payload.get("crystal_units"), target=payload.get("target"),
+                   train_config=payload.get("train_config"), directory=directory)
+
+    # ---- inference ---------------------------------------------------------------------------
+    def _run(self, graphs: Sequence, batch_size: int):
+        from torch_geometric.loader import DataLoader
+
+        cfg = self.model.config
+        check_graphs(graphs, cfg["num_site_features"], cfg["num_crystal_features"], cfg["num_edge_features"])
+        device = next(self.model.parameters()).device
+        self.model.eval()
+        with torch.no_grad():
+            for batch in DataLoader(list(graphs), batch_size=batch_size, shuffle=False):
+                yield batch, self.model.predict_with_importance(batch.to(device))
+
+    def predict(self, graphs: Sequence, batch_size: int = 256) -> np.ndarray:
+        """Predictions in the target's unit, one per graph (float64)."""
+        return np.concatenate([out[0].cpu().double().numpy() for _, out in self._run(graphs, batch_size)])
+
+    def _require_ics(self) -> None:
+        if self.model.encoding != "sae":
+            raise InputError(f"importance coefficients need encoding='sae'; this model uses "
+                             f"'{self.model.encoding}'")
+
+    def crystal_importance(self, graphs: Sequence, batch_size: int = 256):
+        """Crystal-feature ICs as ``xarray.DataArray`` (material × feature); rows sum to 1."""
+        import xarray as xr
+
+        self._require_ics()
+        ics = np.concatenate([out[2].cpu().double().numpy() for _, out in self._run(graphs, batch_size)])
+        coords = {"material": [_material_id(g, k) for k, g in enumerate(graphs)], "feature": self.crystal_names}
+        if self.crystal_units is not None:
+            coords["unit"] = ("feature", self.crystal_units)
+        return xr.DataArray(ics, dims=("material", "feature"), coords=coords, name="crystal_ic",
+                            attrs={"description": "importance coefficients of the crystal SAE",
+                                   "units": "dimensionless"})
+
+    def site_importance(self, graphs: Sequence, batch_size: int = 256):
+        """Site-feature ICs as ``xarray.DataArray`` (site × feature), with the material of each site."""
+        import xarray as xr
+
+        self._require_ics()
+        ics = np.concatenate([out[1].cpu().double().numpy() for _, out in self._run(graphs, batch_size)])
+        materials = [_material_id(g, k) for k, g in enumerate(graphs) for _ in range(g.num_nodes)]
+        site_index = [i for g in graphs for i in range(g.num_nodes)]
+        return xr.DataArray(ics, dims=("site", "feature"), name="site_ic",
+                            coords={"material": ("site", materials), "site_index": ("site", site_index),
+                                    "feature": self.site_names},
+                            attrs={"description": "importance coefficients of the site SAE",
+                                   "units": "dimensionless"})

@@ -1,0 +1,67 @@
+"""The self-adaptable encoding on its own: fitted ranges, binning, the continuous option, linearity."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from helpers import assert_importance_simplex
+from hypothesis import given
+from hypothesis import strategies as st
+
+from sagatsr.model import SelfAdaptableEncoding
+from sagatsr.model.encodings import Standardize
+
+
+def test_ranges_are_fitted_on_training_data_and_saved():
+    values = torch.tensor([[1.0, -5.0, 7.0], [3.0, 5.0, 7.0], [2.0, 0.0, 7.0]])
+    sae = SelfAdaptableEncoding(3, 4, num_bins=10)
+    sae.fit_ranges(values)
+    torch.testing.assert_close(sae.lower, torch.tensor([1.0, -5.0, 7.0]))
+    torch.testing.assert_close(sae.upper, torch.tensor([3.0, 5.0, 8.0]))  # constant column widened
+    assert {"lower", "upper"} <= set(sae.state_dict())
+
+
+def test_binned_projection_uses_each_features_own_bins_and_clamps():
+    sae = SelfAdaptableEncoding(2, 3, num_bins=4)
+    sae.fit_ranges(torch.tensor([[0.0, 10.0], [4.0, 20.0]]))
+    inside = sae.project(torch.tensor([[0.5, 12.0]]))
+    torch.testing.assert_close(inside[0, 0], sae.table.weight[0])       # feature 0, bin 0
+    torch.testing.assert_close(inside[0, 1], sae.table.weight[4 + 0])   # feature 1, bin 0
+    outside = sae.project(torch.tensor([[-100.0, 1e9]]))
+    torch.testing.assert_close(outside[0, 0], sae.table.weight[0])      # clamped to the first bin
+    torch.testing.assert_close(outside[0, 1], sae.table.weight[4 + 3])  # clamped to the last bin
+
+
+@given(seed=st.integers(0, 1000), n_features=st.integers(1, 40), mode=st.sampled_from(["binned", "gaussian"]))
+def test_output_is_the_ic_weighted_sum(seed, n_features, mode):
+    torch.manual_seed(seed)
+    values = torch.randn(5, n_features) * torch.logspace(-3, 3, n_features)
+    sae = SelfAdaptableEncoding(n_features, 8, mode=mode, num_bins=16)
+    sae.fit_ranges(values)
+    vector, ics = sae(values)
+    assert_importance_simplex(ics)
+    expected = torch.einsum("nf,nfd->nd", ics, sae.project(values))
+    torch.testing.assert_close(vector, expected)
+
+
+def test_gaussian_mode_is_continuous_and_binned_is_piecewise_constant():
+    values = torch.tensor([[0.0], [1.0]])
+    smooth = SelfAdaptableEncoding(1, 4, mode="gaussian")
+    binned = SelfAdaptableEncoding(1, 4, mode="binned", num_bins=10)
+    for sae in (smooth, binned):
+        sae.fit_ranges(values)
+    a, b = torch.tensor([[0.500]]), torch.tensor([[0.501]])
+    assert not torch.equal(smooth(a)[0], smooth(b)[0])
+    torch.testing.assert_close(binned(a)[0], binned(b)[0])
+
+
+def test_wrong_width_is_rejected():
+    with pytest.raises(ValueError, match=r"\[n, 3\]"):
+        SelfAdaptableEncoding(3, 4)(torch.zeros(2, 5))
+
+
+def test_standardize_uses_training_statistics():
+    values = torch.tensor([[1.0, 1e6], [3.0, 3e6]])
+    scaler = Standardize(2)
+    scaler.fit(values)
+    torch.testing.assert_close(scaler(values), torch.tensor([[-1.0, -1.0], [1.0, 1.0]]))

@@ -1,0 +1,54 @@
+"""`sagatsr train / predict / screen` on the built-in demo (1 epoch), through typer's CliRunner."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+from typer.testing import CliRunner
+
+from sagatsr.cli import app
+
+runner = CliRunner()
+
+
+def _invoke(*args):
+    result = runner.invoke(app, [str(a) for a in args])
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def test_train_predict_screen_on_the_demo(tmp_path):
+    model = tmp_path / "model"
+    _invoke("train", "--data", "demo", "--out", model, "--epochs", 1, "--batch-size", 16, "--limit", 16, "--seed", 2)
+    card = json.loads((model / "model_card.json").read_text())
+    assert card["data"]["target"] == "bulk_modulus" and card["data"]["unit"] == "GPa"
+    assert card["split"]["n_train"] + card["split"]["n_val"] == 16
+
+    _invoke("predict", "--model", model, "--data", "demo", "--out", tmp_path / "pred.csv", "--limit", 5)
+    predictions = pd.read_csv(tmp_path / "pred.csv")
+    assert list(predictions.columns) == ["id", "prediction", "target"] and len(predictions) == 5
+    assert np.isfinite(predictions["prediction"]).all()
+
+    result = _invoke("screen", "--model", model, "--data", "demo", "--out", tmp_path / "screen", "--top-k", 3,
+                     "--limit", 6)
+    ranking = pd.read_csv(tmp_path / "screen" / "importance.csv")
+    assert list(ranking.columns) == ["feature", "unit", "mean_ic", "std_ic", "rank"]
+    assert abs(ranking["mean_ic"].sum() - 1) < 1e-4  # mean of rows that each sum to 1
+    assert ranking.iloc[0]["feature"] in result.output
+    for name in ("importance.nc", "importance.png"):
+        assert (tmp_path / "screen" / name).stat().st_size > 0
+
+
+def test_bad_model_directory_is_one_line_error(tmp_path):
+    result = runner.invoke(app, ["predict", "--model", str(tmp_path), "--data", "demo", "--out",
+                                 str(tmp_path / "p.csv")])
+    assert result.exit_code == 2
+    assert "not a trained sagatsr model directory" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_unknown_encoding_is_rejected(tmp_path):
+    result = runner.invoke(app, ["train", "--data", "demo", "--out", str(tmp_path), "--encoding", "bogus"])
+    assert result.exit_code == 2 and "unknown encoding" in result.output

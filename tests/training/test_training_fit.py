@@ -1,0 +1,103 @@
+"""fit(): model card, metrics, safe round trip, and interrupt-and-resume equal to an uninterrupted run."""
+
+from __future__ import annotations
+
+import json
+
+import lightning as L
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from helpers import synthetic_graphs
+
+from sagatsr.training import TrainConfig, TrainedModel, fit
+from sagatsr.training.module import lr_factor
+
+TINY = dict(hidden=16, edge_hidden=8, layers=2, heads=2, site_bins=20, crystal_bins=20, batch_size=8,
+            progress=False)
+
+
+class _Interrupted(Exception):
+    pass
+
+
+class _InterruptAtEpoch(L.Callback):
+    """Stands in for Ctrl-C / a killed job at the start of epoch ``epoch``."""
+
+    def __init__(self, epoch: int) -> None:
+        self.epoch = epoch
+
+    def on_train_epoch_start(self, trainer, module) -> None:
+        if trainer.current_epoch == self.epoch:
+            raise _Interrupted
+
+
+@pytest.fixture(scope="module")
+def graphs():
+    return synthetic_graphs(40, seed=11)
+
+
+def test_fit_writes_card_metrics_and_a_loadable_model(graphs, tmp_path):
+    config = TrainConfig(epochs=3, seed=1, **TINY)
+    trained = fit(graphs[:32], graphs[32:], tmp_path, config, meta={"data": "synthetic", "unit": "eV"})
+    card = json.loads((tmp_path / "model_card.json").read_text())
+    assert card["status"] == "complete"
+    assert card["split"] == {"n_train": 32, "n_val": 8}
+    assert card["hyperparameters"]["epochs"] == 3 and card["data"]["unit"] == "eV"
+    assert card["packages"]["torch"] == torch.__version__.split("+")[0] or card["packages"]["torch"]
+    metrics = pd.read_csv(tmp_path / "metrics.csv")
+    val = metrics["val_mae"].dropna()
+    assert len(val) == 3 and card["metrics"]["best_val_mae"] == pytest.approx(val.min(), rel=1e-5)
+    loaded = TrainedModel.load(tmp_path)
+    np.testing.assert_allclose(loaded.predict(graphs[32:]), trained.predict(graphs[32:]), rtol=1e-6)
+    # the kept model is the best epoch: its validation MAE is the card's
+    mae = np.abs(loaded.predict(graphs[32:]) - np.array([float(g.y) for g in graphs[32:]])).mean()
+    assert mae == pytest.approx(card["metrics"]["best_val_mae"], rel=1e-4)
+
+
+def test_interrupt_and_resume_equals_uninterrupted_run(graphs, tmp_path):
+    config = TrainConfig(epochs=4, seed=3, deterministic=True, dropout=0.2, warmup_epochs=1, **TINY)
+    straight = fit(graphs[:32], graphs[32:], tmp_path / "straight", config)
+    with pytest.raises(_Interrupted):
+        fit(graphs[:32], graphs[32:], tmp_path / "resumed", config, callbacks=[_InterruptAtEpoch(2)])
+    assert not (tmp_path / "resumed" / "model_card.json").exists()
+    resumed = fit(graphs[:32], graphs[32:], tmp_path / "resumed", config)
+    card = json.loads((tmp_path / "resumed" / "model_card.json").read_text())
+    assert card["metrics"]["resumed_from"].endswith("last.ckpt")
+    for name in ("last.ckpt",):
+        a = torch.load(tmp_path / "straight" / name, weights_only=True)["state_dict"]
+        b = torch.load(tmp_path / "resumed" / name, weights_only=True)["state_dict"]
+        assert a.keys() == b.keys()
+        for key in a:
+            torch.testing.assert_close(b[key], a[key], rtol=0, atol=0, msg=key)
+    for key, value in straight.model.state_dict().items():
+        torch.testing.assert_close(resumed.model.state_dict()[key], value, rtol=0, atol=0, msg=key)
+    epochs = pd.read_csv(tmp_path / "resumed" / "metrics.csv")["epoch"].unique().tolist()
+    assert epochs == [0, 1, 2, 3]  # the epochs before the interruption are kept in metrics.csv
+
+
+def test_finished_run_is_loaded_not_repeated(graphs, tmp_path):
+    config = TrainConfig(epochs=1, seed=0, **TINY)
+    fit(graphs[:16], graphs[16:20], tmp_path, config)
+    stamp = (tmp_path / "model.pt").stat().st_mtime_ns
+    again = fit(graphs[:16], graphs[16:20], tmp_path, config)
+    assert (tmp_path / "model.pt").stat().st_mtime_ns == stamp
+    assert isinstance(again, TrainedModel)
+    fit(graphs[20:36], graphs[16:20], tmp_path, config)  # same sizes, other data: trained anew
+    assert (tmp_path / "model.pt").stat().st_mtime_ns != stamp
+
+
+def test_schedule_warms_up_then_decays_polynomially():
+    factors = [lr_factor(step, 10, 100, 3.0, 0.01) for step in range(100)]
+    assert factors[0] == pytest.approx(0.1) and factors[9] == pytest.approx(1.0)
+    assert all(a >= b for a, b in zip(factors[10:], factors[11:]))
+    assert lr_factor(100, 10, 100, 3.0, 0.01) == pytest.approx(0.01)
+    assert lr_factor(55, 10, 100, 3.0, 0.0) == pytest.approx(0.5 ** 3)
+
+
+def test_config_rejects_nonsense():
+    with pytest.raises(ValueError):
+        TrainConfig(epochs=0)
+    with pytest.raises(ValueError, match="encoding"):
+        TrainConfig(encoding="bag-of-words")
