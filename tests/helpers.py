@@ -149,6 +149,25 @@ def demo_graphs(limit=12):
     return _DEMO_GRAPHS[limit]
 
 
+def one_torch_thread():
+    """Context manager: run torch on one thread (small graphs on a shared 2-core machine are much
+    faster without thread hand-offs), restoring the previous setting afterwards."""
+    from contextlib import contextmanager
+
+    import torch
+
+    @contextmanager
+    def scope():
+        previous = torch.get_num_threads()
+        torch.set_num_threads(1)
+        try:
+            yield
+        finally:
+            torch.set_num_threads(previous)
+
+    return scope()
+
+
 def small_model(graph, **kwargs):
     """A small SAGAT sized for ``graph``'s feature widths."""
     from sagatsr.model import SAGAT

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import torch
-from helpers import demo_graphs, small_model
+from helpers import demo_graphs, one_torch_thread, small_model
 from torch_geometric.data import Batch
 
 
@@ -16,11 +16,12 @@ def test_overfits_a_handful_of_demo_crystals():
     target = (batch.y - model.target_mean) / model.target_std
     optimizer = torch.optim.Adam(model.parameters(), lr=3e-3)
     schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=150)
-    for _ in range(150):
-        optimizer.zero_grad()
-        (model.encode(batch)[0] - target).abs().mean().backward()
-        optimizer.step()
-        schedule.step()
+    with one_torch_thread():
+        for _ in range(150):
+            optimizer.zero_grad()
+            (model.encode(batch)[0] - target).abs().mean().backward()
+            optimizer.step()
+            schedule.step()
     model.eval()
     with torch.no_grad():
         error = (model(batch) - batch.y).abs().mean()

@@ -14,7 +14,7 @@ from helpers import synthetic_graphs
 from sagatsr.training import TrainConfig, TrainedModel, fit
 from sagatsr.training.module import lr_factor
 
-TINY = dict(hidden=16, edge_hidden=8, layers=2, heads=2, site_bins=20, crystal_bins=20, batch_size=8,
+TINY = dict(hidden=16, edge_hidden=8, layers=2, heads=2, site_bins=20, crystal_bins=20, batch_size=8, num_threads=1,
             progress=False)
 
 

@@ -8,7 +8,7 @@ For a material (or an atom) with raw scalar features :math:`r_1, \\dots, r_N`:
     a_i = \\frac{e^{s_i}}{\\sum_{k=1}^{N} e^{s_k}}, \\qquad
     \\mathbf{h} = \\sum_{i=1}^{N} a_i \\mathbf{h}_i .
 
-The :math:`a_i` are the importance coefficients (ICs): non-negative, summing to 1 over the
+(:math:`b` cancels in the softmax, so the layer has none.) The :math:`a_i` are the importance coefficients (ICs): non-negative, summing to 1 over the
 features of each row, and material-dependent. One score layer :math:`(\\mathbf{w}, b)` is shared by
 all features, so the cost is :math:`O(N d)` — linear in the number of features.
 
@@ -65,7 +65,7 @@ class SelfAdaptableEncoding(nn.Module):
             self.gamma = 1.0 / max(num_basis - 1, 1)
             self.weight = nn.Parameter(torch.randn(num_features, num_basis, dim) * num_basis ** -0.5)
             self.bias = nn.Parameter(torch.zeros(num_features, dim))
-        self.score = nn.Linear(dim, 1)
+        self.score = nn.Linear(dim, 1, bias=False)  # a shared bias b cancels in the softmax
 
     @torch.no_grad()
     def fit_ranges(self, values: Tensor) -> None:

@@ -144,6 +144,7 @@ def fit(train_graphs: Sequence, val_graphs: Sequence | None, out_dir: str | Path
     out_dir.mkdir(parents=True, exist_ok=True)
     run_file.write_text(json.dumps(run, indent=2))
 
+    previous_threads = torch.get_num_threads()
     if config.num_threads:
         torch.set_num_threads(config.num_threads)
     L.seed_everything(config.seed, workers=True, verbose=False)
@@ -171,7 +172,10 @@ def fit(train_graphs: Sequence, val_graphs: Sequence | None, out_dir: str | Path
             logger=CSVLogger(save_dir=out_dir, name="", version=""), log_every_n_steps=1,
             enable_progress_bar=config.progress and sys.stderr.isatty(), enable_model_summary=False,
             num_sanity_val_steps=0, default_root_dir=out_dir)
-        trainer.fit(module, train_loader, val_loader, ckpt_path=resume)
+        try:
+            trainer.fit(module, train_loader, val_loader, ckpt_path=resume)
+        finally:
+            torch.set_num_threads(previous_threads)
     seconds = time.perf_counter() - started
     if earlier_metrics is not None:
         _merge_metrics(out_dir / "metrics.csv", earlier_metrics)
