@@ -43,14 +43,15 @@ BAD_CASES = {
 }
 
 
+@pytest.mark.parametrize("workers", [1, 2], ids=["serial", "2 worker processes"])
 @pytest.mark.parametrize("case", sorted(BAD_CASES))
-def test_bad_row_raises_naming_file_and_row_or_is_skipped(tmp_path, case):
+def test_bad_row_raises_naming_file_and_row_or_is_skipped(tmp_path, case, workers):
     name, text, target, message = BAD_CASES[case]
     folder = _folder(tmp_path, [("good.cif", GOOD, "1.0"), ("p2.cif", GOOD, "3.0"), (name, text, target)])
     with pytest.raises(InputError) as info:
-        load_dataset(folder)
+        load_dataset(folder, workers=workers)
     assert "row 2" in str(info.value) and name in str(info.value) and message in str(info.value)
-    data = load_dataset(folder, on_error="skip")
+    data = load_dataset(folder, on_error="skip", workers=workers)
     assert data.ids == ["good", "p2"]
     assert [(s.row, s.file.endswith(name)) for s in data.skipped] == [(2, True)]
 

@@ -69,13 +69,19 @@ def test_isolated_atom_is_a_clear_error():
         BUILDER.build(lonely, material_id="lonely")
 
 
-def test_build_many_caches_and_skips(tmp_path):
+@pytest.mark.parametrize("workers", [1, 2], ids=["serial", "2 worker processes"])
+def test_build_many_caches_and_skips(tmp_path, workers):
     lonely = Structure(Lattice.cubic(30.0), ["Na"], [[0, 0, 0]])
     structures = [*STRUCTURES[:4], lonely]
     ids = [*IDS[:4], "lonely"]
-    with pytest.raises(InputError):
-        BUILDER.build_many(structures, ids=ids, cache_dir=tmp_path, progress=False)
-    graphs = BUILDER.build_many(structures, ids=ids, cache_dir=tmp_path, progress=False, on_error="skip")
+    with pytest.raises(InputError, match="lonely: atom 0 .*no neighbour"):
+        BUILDER.build_many(structures, ids=ids, cache_dir=tmp_path, progress=False, workers=workers)
+    graphs = BUILDER.build_many(structures, ids=ids, cache_dir=tmp_path, progress=False, on_error="skip",
+                                workers=workers)
+    serial = [BUILDER.build(s, material_id=i) for s, i in zip(structures[:4], IDS[:4])]
+    for a, b in zip(graphs, serial):  # worker processes build exactly what build() builds
+        for name in ("x", "u", "edge_index", "edge_attr", "edge_rank", "edge_image"):
+            assert np.array_equal(getattr(a, name).numpy(), getattr(b, name).numpy()), name
     assert [g.material_id for g in graphs] == IDS[:4]
     assert len(list(tmp_path.glob("*.pt"))) == 4
     again = BUILDER.build_many(structures[:4], [1.0, 2.0, 3.0, 4.0], ids[:4], cache_dir=tmp_path, progress=False)

@@ -149,22 +149,62 @@ def _load_demo(target, limit, on_error) -> LoadedDataset:
     return reader.result("bulk_modulus", "GPa")
 
 
-def _load_folder(folder: Path, target, limit, on_error) -> LoadedDataset:
+def _parse_item(item):
+    """Worker: (text or Failed, file name) -> Structure, or Failed (never raises)."""
+    from sagatsr.parallel import Failed
+
+    text, name = item
+    if isinstance(text, Failed):
+        return text
+    try:
+        return _parse_structure(text, name)
+    except Exception as exc:
+        return Failed.from_exception(exc)
+
+
+def _read_text(read, file):
+    from sagatsr.parallel import Failed
+
+    try:
+        return read(file)
+    except Exception as exc:  # a missing or unreadable file fails its own row only
+        return Failed.from_exception(exc)
+
+
+def _add_parsed(reader, rows, texts, workers):
+    """Parse ``texts`` (one per row of ``rows``: row, id, file, target) on worker processes and hand
+    each result, or its error, to ``reader`` in row order."""
+    from sagatsr.parallel import Failed, map_items
+
+    def unwrap(result):
+        if isinstance(result, Failed):
+            raise ValueError(result.reason)
+        return result
+
+    parsed = map_items(_parse_item, [(text, Path(file).name) for (_, _, file, _), text in zip(rows, texts)],
+                       workers=workers, desc="reading structures")
+    for (row, mid, file, value), result in zip(rows, parsed):
+        reader.add(row, mid, file, value, lambda r=result: unwrap(r))
+
+
+def _load_folder(folder: Path, target, limit, on_error, workers) -> LoadedDataset:
     table = pd.read_csv(folder / "id_prop.csv", header=None, dtype={0: str})
     if table.shape[1] < 2:
         raise InputError("id_prop.csv needs two columns: file, target", source=folder / "id_prop.csv")
     name = target or "target"
     reader = _RowReader(folder / "id_prop.csv", on_error)
+    rows = []
     for row, (file, value) in enumerate(table.iloc[:limit, :2].itertuples(index=False)):
         path = folder / file
         if not path.exists() and (folder / f"{file}.cif").exists():
             path = folder / f"{file}.cif"
-        reader.add(row, Path(str(file)).stem if path.suffix == ".cif" else str(file), str(path), value,
-                   lambda p=path: _parse_structure(p.read_text(), p.name))
+        rows.append((row, Path(str(file)).stem if path.suffix == ".cif" else str(file), str(path), value))
+    texts = [_read_text(lambda f: Path(f).read_text(), file) for _, _, file, _ in rows]
+    _add_parsed(reader, rows, texts, workers)
     return reader.result(name, KNOWN_TARGET_UNITS.get(name, "dimensionless"))
 
 
-def _load_csv(path: Path, target, limit, on_error) -> LoadedDataset:
+def _load_csv(path: Path, target, limit, on_error, workers) -> LoadedDataset:
     table = pd.read_csv(path, nrows=limit)
     if "file" not in table.columns:
         raise InputError("a dataset CSV needs a 'file' column with structure paths", source=path)
@@ -173,27 +213,24 @@ def _load_csv(path: Path, target, limit, on_error) -> LoadedDataset:
     if name not in table.columns:
         raise InputError(f"no target column {name!r}; columns are {list(table.columns)}", source=path)
     tarballs = sorted(path.parent.glob("*.tgz")) + sorted(path.parent.glob("*.tar.gz"))
-    members = {}
-    tar = tarfile.open(tarballs[0]) if tarballs else None
+    members, tar = {}, (tarfile.open(tarballs[0]) if tarballs else None)
     if tar is not None:
         wanted = set(table["file"].astype(str))
         members = {m.name: m for m in tar if m.name in wanted}
 
-    def read(file: str):
+    def read(file: str) -> str:
         if file in members:
-            return _parse_structure(tar.extractfile(members[file]).read().decode(), file)
-        return _parse_structure((path.parent / file).read_text(), file)
+            return tar.extractfile(members[file]).read().decode()
+        return (path.parent / file).read_text()
 
-    reader = _RowReader(path, on_error)
     ids = table["id"].astype(str) if "id" in table.columns else table["file"].astype(str)
-    from tqdm.auto import tqdm
-
-    rows = zip(ids, table["file"].astype(str), table[name])
-    for row, (mid, file, value) in enumerate(tqdm(rows, total=len(table), desc="reading structures",
-                                                   disable=len(table) < 500)):
-        reader.add(row, mid, file, value, lambda f=file: read(f))
+    rows = [(row, mid, file, value) for row, (mid, file, value)
+            in enumerate(zip(ids, table["file"].astype(str), table[name]))]
+    texts = [_read_text(read, file) for _, _, file, _ in rows]
     if tar is not None:
         tar.close()
+    reader = _RowReader(path, on_error)
+    _add_parsed(reader, rows, texts, workers)
     return reader.result(name, KNOWN_TARGET_UNITS.get(name, "dimensionless"))
 
 
@@ -215,12 +252,14 @@ def _load_split_json(path: Path, target, limit, on_error) -> LoadedDataset:
     return reader.result(target, KNOWN_TARGET_UNITS.get(target, "dimensionless"))
 
 
-def load_dataset(source, target=None, *, limit=None, on_error="raise", target_unit=None) -> LoadedDataset:
+def load_dataset(source, target=None, *, limit=None, on_error="raise", target_unit=None,
+                 workers=None) -> LoadedDataset:
     """Load structures and one target column from ``source`` (see the module docstring).
 
     ``on_error="raise"`` stops at the first bad row with an :class:`~sagatsr.errors.InputError`
     naming file and row; ``"skip"`` leaves bad rows out and lists them in ``.skipped``.
     ``target_unit`` overrides the unit known for the column (``"dimensionless"`` otherwise).
+    ``workers``: processes that parse structure files (``None``: all cores for ≥ 500 files).
     """
     if str(source) == "demo":
         data = _load_demo(target, limit, on_error)
@@ -229,11 +268,11 @@ def load_dataset(source, target=None, *, limit=None, on_error="raise", target_un
         if path.is_dir():
             if not (path / "id_prop.csv").exists():
                 raise InputError("folder has no id_prop.csv", source=path)
-            data = _load_folder(path, target, limit, on_error)
+            data = _load_folder(path, target, limit, on_error, workers)
         elif not path.exists():
             raise InputError("no such file or folder", source=path)
         elif path.suffix == ".csv":
-            data = _load_csv(path, target, limit, on_error)
+            data = _load_csv(path, target, limit, on_error, workers)
         elif path.name.endswith((".json", ".json.gz")):
             data = _load_split_json(path, target, limit, on_error)
         else:

@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from sagatsr.errors import InputError
+from sagatsr.parallel import Failed, map_items
 
 __all__ = ["CrystalGraphBuilder", "shell_ranks"]
 
@@ -98,27 +99,24 @@ class CrystalGraphBuilder:
 
     def build(self, structure, target=None, material_id=None, crystal_row=None):
         """One graph; ``crystal_row`` lets :meth:`build_many` pass precomputed crystal features."""
-        import torch
-        from torch_geometric.data import Data
-
-        centre, neighbour, dist, image = self.neighbors(structure, material_id)
         if crystal_row is None:
             crystal_row = self.space.crystal_matrix([structure], ids=[material_id])[0]
+        return _from_tensors(self.arrays(structure, crystal_row, material_id), material_id, target)
+
+    def arrays(self, structure, crystal_row, material_id=None) -> dict:
+        """The graph's fields (see the module docstring) as NumPy arrays: what a worker returns."""
+        centre, neighbour, dist, image = self.neighbors(structure, material_id)
         expansion = np.exp(-((dist[:, None] - self.centers[None, :]) ** 2) / self.width**2)
-        z = np.array([site.specie.Z for site in structure], dtype=np.int64)
-        return Data(
-            x=torch.as_tensor(self.space.site_matrix(structure, item=material_id), dtype=torch.float32),
-            z=torch.as_tensor(z),
-            u=torch.as_tensor(np.asarray(crystal_row)[None, :], dtype=torch.float32),
-            edge_index=torch.as_tensor(np.stack([neighbour, centre]), dtype=torch.long),
-            edge_dist=torch.as_tensor(dist, dtype=torch.float32),
-            edge_attr=torch.as_tensor(expansion, dtype=torch.float32),
-            edge_rank=torch.as_tensor(shell_ranks(centre, dist)),
-            edge_image=torch.as_tensor(image),
-            y=torch.tensor([np.nan if target is None else float(target)], dtype=torch.float32),
-            material_id=str(material_id),
-            num_nodes=len(structure),
-        )
+        return {
+            "x": self.space.site_matrix(structure, item=material_id).astype(np.float32),
+            "z": np.array([site.specie.Z for site in structure], dtype=np.int64),
+            "u": np.asarray(crystal_row, dtype=np.float32)[None, :],
+            "edge_index": np.stack([neighbour, centre]).astype(np.int64),
+            "edge_dist": dist.astype(np.float32),
+            "edge_attr": expansion.astype(np.float32),
+            "edge_rank": shell_ranks(centre, dist),
+            "edge_image": image.astype(np.int64),
+        }
 
     def _key(self, structure) -> str:
         payload = json.dumps([self.settings, structure.lattice.matrix.round(8).tolist(),
@@ -126,13 +124,13 @@ class CrystalGraphBuilder:
         return hashlib.sha256(payload.encode()).hexdigest()[:24]
 
     def build_many(self, structures, targets=None, ids=None, *, cache_dir=None, progress=True,
-                   on_error="raise"):
+                   on_error="raise", workers=None):
         """Graphs for many structures. Crystal features are computed in one vectorised call; with
         ``cache_dir`` each graph is stored as plain tensors (``torch.load(weights_only=True)``) under a
         key of its structure and the settings, so a rerun only builds what is new. ``on_error="skip"``
-        leaves out structures that fail (the returned graphs carry their ``material_id``)."""
+        leaves out structures that fail (the returned graphs carry their ``material_id``). ``workers``
+        processes build the neighbour lists (``None``: all cores for ≥ 500 new graphs)."""
         import torch
-        from tqdm.auto import tqdm
 
         ids = [str(i) for i in (ids if ids is not None else range(len(structures)))]
         targets = [None] * len(structures) if targets is None else list(targets)
@@ -149,19 +147,18 @@ class CrystalGraphBuilder:
                 todo.append(i)
         if todo:
             crystal = self._crystal_rows(todo, [structures[i] for i in todo], [ids[i] for i in todo], on_error)
-            for i in tqdm(todo, desc="building graphs", disable=not progress or len(todo) < 200):
-                if crystal[i] is None:
+            todo = [i for i in todo if crystal[i] is not None]
+            built = map_items(_build_arrays, [(structures[i], crystal[i], ids[i]) for i in todo], workers=workers,
+                              desc="building graphs", progress=progress, initializer=_set_worker_builder,
+                              initargs=(self,))
+            for i, arrays in zip(todo, built):
+                if isinstance(arrays, Failed):
+                    if on_error == "raise":  # the reason may already name the structure
+                        raise InputError(arrays.reason, item=None if arrays.reason.startswith(f"{ids[i]}:") else ids[i])
                     continue
-                try:
-                    graph = self.build(structures[i], targets[i], ids[i], crystal_row=crystal[i])
-                except Exception:
-                    if on_error == "raise":
-                        raise
-                    graph = None
-                if graph is not None:
-                    graphs[i] = graph
-                    if cache is not None:
-                        torch.save(_to_tensors(graph), cache / f"{self._key(structures[i])}.pt")
+                graphs[i] = _from_tensors(arrays, ids[i], targets[i])
+                if cache is not None:
+                    torch.save(_to_tensors(graphs[i]), cache / f"{self._key(structures[i])}.pt")
         return [graphs[i] for i in sorted(graphs)]
 
     def _crystal_rows(self, positions, structures, ids, on_error) -> dict:
@@ -192,4 +189,22 @@ def _from_tensors(tensors: dict, material_id: str, target):
     from torch_geometric.data import Data
 
     y = torch.tensor([np.nan if target is None else float(target)], dtype=torch.float32)
-    return Data(**tensors, y=y, material_id=material_id, num_nodes=int(tensors["x"].shape[0]))
+    fields = {name: torch.as_tensor(value) for name, value in tensors.items()}
+    return Data(**fields, y=y, material_id=str(material_id), num_nodes=int(fields["x"].shape[0]))
+
+
+_WORKER_BUILDER: CrystalGraphBuilder | None = None
+
+
+def _set_worker_builder(builder: CrystalGraphBuilder) -> None:
+    global _WORKER_BUILDER
+    _WORKER_BUILDER = builder
+
+
+def _build_arrays(item):
+    """Worker: (structure, crystal row, id) -> arrays, or :class:`Failed` (never raises)."""
+    structure, crystal_row, material_id = item
+    try:
+        return _WORKER_BUILDER.arrays(structure, crystal_row, material_id)
+    except Exception as exc:
+        return Failed.from_exception(exc)
