@@ -65,3 +65,13 @@ def test_standardize_uses_training_statistics():
     scaler = Standardize(2)
     scaler.fit(values)
     torch.testing.assert_close(scaler(values), torch.tensor([[-1.0, -1.0], [1.0, 1.0]]))
+
+
+def test_standardize_bounds_values_far_outside_a_nearly_constant_training_feature():
+    # The demo's nearest-neighbour spread is ~1e-8 Å in every training crystal; boron's is 0.05 Å.
+    train = torch.tensor([[1.0, 0.0], [3.0, 1.2e-8], [2.0, 0.0]])
+    scaler = Standardize(2)
+    scaler.fit(train)
+    out = scaler(torch.tensor([[2.0, 0.053], [1e9, -1e9]]))
+    assert out.abs().max() <= Standardize.clip
+    assert out[0, 1] < 1.0  # a spread below 1e-6 of the scale counts as constant, not as ~1e-8 σ
