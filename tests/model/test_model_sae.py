@@ -75,3 +75,15 @@ def test_standardize_bounds_values_far_outside_a_nearly_constant_training_featur
     out = scaler(torch.tensor([[2.0, 0.053], [1e9, -1e9]]))
     assert out.abs().max() <= Standardize.clip
     assert out[0, 1] < 1.0  # a spread below 1e-6 of the scale counts as constant, not as ~1e-8 σ
+
+
+@pytest.mark.parametrize("mode", ["binned", "gaussian"])
+def test_features_constant_in_training_get_zero_importance(mode):
+    train = torch.tensor([[1.0, 5.0, 0.0], [2.0, 5.0, 1.0], [3.0, 5.0, 2.0]])
+    sae = SelfAdaptableEncoding(3, 8, mode=mode, num_bins=10)
+    sae.fit_ranges(train)
+    _, ics = sae(torch.tensor([[1.5, 9.0, 0.5], [2.5, 5.0, 1.5]]))  # unseen value of the constant one too
+    assert torch.all(ics[:, 1] == 0)
+    torch.testing.assert_close(ics.sum(-1), torch.ones(2))
+    sae.fit_ranges(torch.ones(3, 3))  # all constant: nothing to mask against, so nothing is masked
+    assert torch.all(sae(train)[1] > 0)

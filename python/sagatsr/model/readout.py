@@ -4,7 +4,7 @@
 graph :math:`G` with node vectors :math:`\\mathbf{x}_i` after layer :math:`t`:
 
 .. math::
-    \\mathbf{h}^{(0)} = W_h \\tilde{\\mathbf{u}} + \\mathbf{b}_h, \\qquad
+    \\mathbf{h}^{(0)} = W_h \\mathbf{c} + \\mathbf{b}_h, \\qquad
     \\mathbf{q}^{(0)} = \\mathbf{c} \\quad (\\text{the crystal-encoding vector})
 
 .. math::
@@ -13,7 +13,9 @@ graph :math:`G` with node vectors :math:`\\mathbf{x}_i` after layer :math:`t`:
     \\qquad \\mathbf{h}^{(t+1)} = \\mathrm{GRU}\\big([\\mathbf{q}^{(t)} \\| \\mathbf{r}^{(t)}],\\, \\mathbf{h}^{(t)}\\big),
     \\qquad \\mathbf{q}^{(t+1)} = \\mathbf{h}^{(t+1)}
 
-with :math:`\\tilde{\\mathbf{u}}` the standardised raw crystal features. The graph vector is
+Crystal features reach the readout only through :math:`\\mathbf{c}`. An extra linear path from the
+raw features would let the network bypass the SAE, and the ICs would then stay near uniform and
+mean nothing. The graph vector is
 :math:`[\\mathbf{q}^{(T)} \\| \\mathbf{r}^{(T)}]` (size 2d).
 
 :class:`MeanPoolReadout`: :math:`[\\frac{1}{|G|}\\sum_{i\\in G} \\mathbf{x}_i \\,\\|\\, \\mathbf{c}]`
@@ -34,15 +36,15 @@ __all__ = ["GRUAttentionReadout", "MeanPoolReadout"]
 class GRUAttentionReadout(nn.Module):
     """State ``(q, h, r)`` per graph, advanced by :meth:`step` after each layer."""
 
-    def __init__(self, dim: int, num_crystal_features: int) -> None:
+    def __init__(self, dim: int) -> None:
         super().__init__()
         self.dim = dim
-        self.init_hidden = nn.Linear(num_crystal_features, dim)
+        self.init_hidden = nn.Linear(dim, dim)
         self.gru = nn.GRUCell(2 * dim, dim)
 
-    def start(self, crystal_vector: Tensor, crystal_standardised: Tensor) -> tuple[Tensor, Tensor, Tensor]:
-        """Initial state: query = crystal-encoding vector, hidden = linear map of raw features."""
-        return crystal_vector, self.init_hidden(crystal_standardised), torch.zeros_like(crystal_vector)
+    def start(self, crystal_vector: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+        """Initial state: query = crystal-encoding vector, hidden = a linear map of it."""
+        return crystal_vector, self.init_hidden(crystal_vector), torch.zeros_like(crystal_vector)
 
     def step(self, state: tuple[Tensor, Tensor, Tensor], x: Tensor, batch: Tensor) -> tuple[Tensor, Tensor, Tensor]:
         """Attend over each graph's nodes with its query; update the GRU state."""
@@ -61,11 +63,11 @@ class GRUAttentionReadout(nn.Module):
 class MeanPoolReadout(nn.Module):
     """``[mean of node vectors ‖ crystal vector]``; same interface as :class:`GRUAttentionReadout`."""
 
-    def __init__(self, dim: int, num_crystal_features: int) -> None:
+    def __init__(self, dim: int) -> None:
         super().__init__()
         self.dim = dim
 
-    def start(self, crystal_vector: Tensor, crystal_standardised: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+    def start(self, crystal_vector: Tensor) -> tuple[Tensor, Tensor, Tensor]:
         return crystal_vector, crystal_vector, crystal_vector
 
     def step(self, state, x: Tensor, batch: Tensor):

@@ -4,13 +4,22 @@ For a material (or an atom) with raw scalar features :math:`r_1, \\dots, r_N`:
 
 .. math::
     \\mathbf{h}_i = \\sigma_i(r_i) \\in \\mathbb{R}^d, \\qquad
-    s_i = \\mathbf{w}^\\top \\mathbf{h}_i + b, \\qquad
-    a_i = \\frac{e^{s_i}}{\\sum_{k=1}^{N} e^{s_k}}, \\qquad
+    s_i = \\beta\\, \\mathbf{w}^\\top \\mathbf{h}_i, \\qquad
+    a_i = \\frac{e^{s_i}}{\\sum_{k \\in V} e^{s_k}} \\;(i \\in V), \\quad a_i = 0 \\;(i \\notin V), \\qquad
     \\mathbf{h} = \\sum_{i=1}^{N} a_i \\mathbf{h}_i .
 
-(:math:`b` cancels in the softmax, so the layer has none.) The :math:`a_i` are the importance coefficients (ICs): non-negative, summing to 1 over the
-features of each row, and material-dependent. One score layer :math:`(\\mathbf{w}, b)` is shared by
-all features, so the cost is :math:`O(N d)` — linear in the number of features.
+The :math:`a_i` are the importance coefficients (ICs): non-negative, summing to 1 over the
+features of each row, and material-dependent. One score vector :math:`\\mathbf{w}` is shared by all
+features, so the cost is :math:`O(N d)`, linear in the number of features. A shared bias would
+cancel in the softmax, so there is none. Two choices keep the ICs meaningful:
+
+- :math:`V` is the set of features that vary on the training data (:meth:`fit_ranges`). A feature
+  that is constant there carries no information, so it gets IC 0. Otherwise its IC would only
+  reflect the random initial score of its single embedding row.
+- :math:`\\beta` is a learnable sharpness, initialised to :math:`\\sqrt d`. With N ≈ 250 features
+  and unit-scale scores the softmax starts out almost uniform, and each IC's gradient is
+  proportional to the IC itself (≈ 1/N). A wider initial spread lets the ICs separate within a
+  practical number of steps.
 
 Per-feature projection :math:`\\sigma_i` (``mode``):
 
@@ -55,6 +64,8 @@ class SelfAdaptableEncoding(nn.Module):
         self.num_bins, self.num_basis = num_bins, num_basis
         self.register_buffer("lower", torch.zeros(num_features))
         self.register_buffer("upper", torch.ones(num_features))
+        # features constant on the training data carry no information: they get IC 0
+        self.register_buffer("constant", torch.zeros(num_features, dtype=torch.bool))
         if mode == "binned":
             # one table for all features; feature i owns rows [i*num_bins, (i+1)*num_bins)
             self.table = nn.Embedding(num_features * num_bins, dim)
@@ -66,6 +77,7 @@ class SelfAdaptableEncoding(nn.Module):
             self.weight = nn.Parameter(torch.randn(num_features, num_basis, dim) * num_basis ** -0.5)
             self.bias = nn.Parameter(torch.zeros(num_features, dim))
         self.score = nn.Linear(dim, 1, bias=False)  # a shared bias b cancels in the softmax
+        self.sharpness = nn.Parameter(torch.tensor(float(dim) ** 0.5))
 
     @torch.no_grad()
     def fit_ranges(self, values: Tensor) -> None:
@@ -80,6 +92,7 @@ class SelfAdaptableEncoding(nn.Module):
         constant = upper - lower <= 1e-6 * torch.clamp(lower.abs(), min=1.0)
         self.lower.copy_(lower)
         self.upper.copy_(torch.where(constant, lower + 1.0, upper))
+        self.constant.copy_(constant if not constant.all() else torch.zeros_like(constant))
 
     def _scaled(self, values: Tensor) -> Tensor:
         values = torch.nan_to_num(values.to(self.lower.dtype), nan=0.0)
@@ -100,6 +113,7 @@ class SelfAdaptableEncoding(nn.Module):
         if values.dim() != 2 or values.size(1) != self.num_features:
             raise ValueError(f"expected [n, {self.num_features}] features, got {tuple(values.shape)}")
         projected = self.project(values)
-        ics = torch.softmax(self.score(projected).squeeze(-1), dim=-1)
+        scores = self.sharpness * self.score(projected).squeeze(-1)
+        ics = torch.softmax(scores.masked_fill(self.constant, -torch.inf), dim=-1)
         return (ics.unsqueeze(-1) * projected).sum(dim=1), ics
 

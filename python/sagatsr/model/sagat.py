@@ -29,7 +29,7 @@ import torch
 from torch import Tensor, nn
 
 from sagatsr.model.attention import ShellAttentionConv
-from sagatsr.model.encodings import LinearEncoding, OneHotEncoding, Standardize
+from sagatsr.model.encodings import LinearEncoding, OneHotEncoding
 from sagatsr.model.readout import GRUAttentionReadout, MeanPoolReadout
 from sagatsr.model.sae import SelfAdaptableEncoding
 
@@ -80,11 +80,10 @@ class SAGAT(nn.Module):
             self.site_encoder = (LinearEncoding(num_site_features, hidden) if encoding == "linear"
                                  else OneHotEncoding(hidden))
             self.crystal_encoder = LinearEncoding(num_crystal_features, hidden)
-        self.crystal_standardize = Standardize(num_crystal_features)
         self.edge_embedding = nn.Linear(num_edge_features, edge_hidden)
         self.convs = nn.ModuleList(ShellAttentionConv(hidden, edge_hidden, heads, max_rank, dropout,
                                                       update_edges=k < layers - 1) for k in range(layers))
-        self.readout = READOUTS[readout](hidden, num_crystal_features)
+        self.readout = READOUTS[readout](hidden)
         self.head = nn.Sequential(nn.Linear(2 * hidden, 2 * hidden), nn.ReLU(), nn.Dropout(dropout),
                                   nn.Linear(2 * hidden, 1))
         self.register_buffer("target_mean", torch.zeros(()))
@@ -97,7 +96,6 @@ class SAGAT(nn.Module):
         crystal = torch.cat([g.u.reshape(1, -1) for g in graphs]).float()
         self.site_encoder.fit_ranges(site)
         self.crystal_encoder.fit_ranges(crystal)
-        self.crystal_standardize.fit(crystal)
         targets = torch.cat([g.y.reshape(-1) for g in graphs]).double()
         targets = targets[torch.isfinite(targets)]
         if len(targets):
@@ -114,7 +112,7 @@ class SAGAT(nn.Module):
         x, site_ics = self.site_encoder(site_input)
         crystal_vector, crystal_ics = self.crystal_encoder(crystal)
         edge = self.edge_embedding(batch.edge_attr.float())
-        state = self.readout.start(crystal_vector, self.crystal_standardize(crystal))
+        state = self.readout.start(crystal_vector)
         for conv in self.convs:
             x, edge = conv(x, batch.edge_index, edge, batch.edge_rank)
             state = self.readout.step(state, x, node_batch)
