@@ -20,6 +20,7 @@ from sagatsr.sr.operators import DEFAULT_BINARY, DEFAULT_UNARY, OPERATORS
 from sagatsr.sr.parse import parse_expression
 from sagatsr.units import dimension_vector
 
+_WARNED: set[str] = set()
 log = logging.getLogger(__name__)
 BACKENDS = ("auto", "julia", "sisso")
 
@@ -98,12 +99,14 @@ class SymbolicRegressor:
             status = julia_status()
             if status.available:
                 return "julia"
-            reason = status.reason
+            reason = status.summary or status.reason
         except ImportError as exc:
             reason = f"the Julia bridge is not installed ({exc})"
-        note = f"julia unavailable ({reason}); used the embedded sisso engine"
+        note = f"julia unavailable ({reason}); used the embedded sisso engine. `sagatsr doctor` says how to enable Julia"
         self.notes_.append(note)
-        log.warning(note)
+        if note not in _WARNED:  # once per process, not once per fit
+            _WARNED.add(note)
+            log.warning(note)
         return "sisso"
 
     def _fit_julia(self, matrix, y, names, units, y_units) -> list[Equation]:

@@ -33,11 +33,13 @@ _PROBE = (
 
 @dataclass(frozen=True)
 class JuliaStatus:
-    """``available``: the backend can run; ``reason``: why not (or what was found)."""
+    """``available``: the backend can run; ``reason``: why not and what to do (or what was found);
+    ``summary``: the why in a few words, for one-line notes."""
 
     available: bool
     reason: str
     version: str | None = None
+    summary: str = ""
 
 
 @lru_cache(maxsize=None)
@@ -47,12 +49,18 @@ def julia_status(timeout: float = 5.0) -> JuliaStatus:
         done = subprocess.run([sys.executable, "-c", _PROBE], capture_output=True, text=True, timeout=timeout,
                               env=dict(os.environ), stdin=subprocess.DEVNULL)
     except subprocess.TimeoutExpired:
-        return JuliaStatus(False, f"Julia did not start within {timeout:g} s (a first start installs and "
-                                  f"precompiles packages and can take many minutes). {HOW_TO_ENABLE}")
+        summary = f"Julia did not start within {timeout:g} s"
+        return JuliaStatus(False, f"{summary} (a first start installs and precompiles packages and can "
+                                  f"take many minutes). {HOW_TO_ENABLE}", summary=summary)
     for line in done.stdout.splitlines():
         if line.startswith("JULIA_VERSION"):
             version = line.split()[1]
-            return JuliaStatus(True, f"Julia {version} with SymbolicRegression.jl", version)
+            return JuliaStatus(True, f"Julia {version} with SymbolicRegression.jl", version,
+                               summary=f"Julia {version}")
     last = [line for line in done.stderr.strip().splitlines() if line.strip()]
     detail = last[-1] if last else f"exit code {done.returncode}"
-    return JuliaStatus(False, f"Julia cannot start: {detail}. {HOW_TO_ENABLE}")
+    if "URLError" in detail or "Name or service not known" in detail:
+        # juliapkg found no Julia and tried to download one (or the packages) with no network
+        detail = f"no Julia found and juliapkg could not download it ({detail})"
+    summary = f"Julia cannot start: {detail}"
+    return JuliaStatus(False, f"{summary}. {HOW_TO_ENABLE}", summary=summary)
