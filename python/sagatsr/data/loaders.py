@@ -204,6 +204,17 @@ def _load_folder(folder: Path, target, limit, on_error, workers) -> LoadedDatase
     return reader.result(name, KNOWN_TARGET_UNITS.get(name, "dimensionless"))
 
 
+def _read_members(tarball: Path, wanted: set[str]) -> dict[str, str]:
+    """The texts of the ``wanted`` members, in one sequential pass: random access into a gzip stream
+    re-decompresses from the start for every backward seek."""
+    texts = {}
+    with tarfile.open(tarball) as tar:
+        for member in tar:
+            if member.name in wanted and member.isfile():
+                texts[member.name] = tar.extractfile(member).read().decode()
+    return texts
+
+
 def _load_csv(path: Path, target, limit, on_error, workers) -> LoadedDataset:
     table = pd.read_csv(path, nrows=limit)
     if "file" not in table.columns:
@@ -213,22 +224,15 @@ def _load_csv(path: Path, target, limit, on_error, workers) -> LoadedDataset:
     if name not in table.columns:
         raise InputError(f"no target column {name!r}; columns are {list(table.columns)}", source=path)
     tarballs = sorted(path.parent.glob("*.tgz")) + sorted(path.parent.glob("*.tar.gz"))
-    members, tar = {}, (tarfile.open(tarballs[0]) if tarballs else None)
-    if tar is not None:
-        wanted = set(table["file"].astype(str))
-        members = {m.name: m for m in tar if m.name in wanted}
+    packed = _read_members(tarballs[0], set(table["file"].astype(str))) if tarballs else {}
 
     def read(file: str) -> str:
-        if file in members:
-            return tar.extractfile(members[file]).read().decode()
-        return (path.parent / file).read_text()
+        return packed[file] if file in packed else (path.parent / file).read_text()
 
     ids = table["id"].astype(str) if "id" in table.columns else table["file"].astype(str)
     rows = [(row, mid, file, value) for row, (mid, file, value)
             in enumerate(zip(ids, table["file"].astype(str), table[name]))]
     texts = [_read_text(read, file) for _, _, file, _ in rows]
-    if tar is not None:
-        tar.close()
     reader = _RowReader(path, on_error)
     _add_parsed(reader, rows, texts, workers)
     return reader.result(name, KNOWN_TARGET_UNITS.get(name, "dimensionless"))
