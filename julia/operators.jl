@@ -44,21 +44,25 @@ const WildcardQuantity = SymbolicRegression.DimensionalAnalysisModule.WildcardQu
 """
     dimensionless_only(f, w)
 
-The dimensional rule of a transcendental operator: its argument must be dimensionless (or a free
-constant, a wildcard); the result is dimensionless. Anything else is a violation.
+The dimensional rule of a transcendental operator: its argument must be dimensionless, or hold a
+free constant (a wildcard, which can absorb any unit); anything else is a violation. The result is
+a plain dimensionless number, no longer a wildcard: exp(c*x) cannot take on a unit.
 """
 function dimensionless_only(f::F, w::WildcardQuantity) where {F}
     w.violates && return w
     unit_one = one(typeof(w.val))
     if w.wildcard || iszero(DynamicQuantities.dimension(w.val))
-        return typeof(w)(f(DynamicQuantities.ustrip(w.val)) * unit_one, w.wildcard, false)
+        return typeof(w)(f(DynamicQuantities.ustrip(w.val)) * unit_one, false, false)
     end
     return typeof(w)(unit_one, false, true)
 end
 
+# `log` reaches the search as SymbolicRegression's `safe_log`. That name is only `using`-imported
+# into SymbolicRegression, so it is extended through an explicit `import` (operators.jl is included
+# after `import SymbolicRegression: safe_log` in SAGATSR.jl).
 logistic(w::WildcardQuantity) = dimensionless_only(logistic, w)
 Base.exp(w::WildcardQuantity) = dimensionless_only(exp, w)
-SymbolicRegression.safe_log(w::WildcardQuantity) = dimensionless_only(SymbolicRegression.safe_log, w)
+safe_log(w::WildcardQuantity) = dimensionless_only(safe_log, w)
 
 # Operator names as the Python catalog (sagatsr.sr.operators, `julia_name`) spells them.
 # `sqrt` and `log` are mapped by SymbolicRegression.jl itself to its NaN-safe versions.

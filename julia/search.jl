@@ -1,17 +1,58 @@
-# One entry point, plain data in and out: Python (juliacall) passes arrays, strings, numbers,
-# lists and dicts; it gets back a Vector of NamedTuples of strings, integers, floats and Bools.
+# One entry point, plain data in and out: Python (juliacall) passes arrays, strings, numbers and
+# lists; it gets back a Vector of NamedTuples of strings, integers, floats and Bools.
 
 as_strings(xs) = String[string(x) for x in xs]
 
-# Python dicts arrive as juliacall PyDicts (AbstractDict): convert keys to operator functions.
-function operator_pairs(d, convert_value)
+# Operator-keyed options (complexity_of_operators, constraints, nested_constraints) come as a Dict
+# from Julia, or from Python (worker.py) as a tuple of (name, value) tuples: a Python dict would
+# arrive as a PyDict of Python objects, which `Int` cannot convert.
+# The value type V is explicit: Options turns complexity_of_operators into a Dict and reads its
+# value type, which must be a Real (Int), not Any.
+entries(d::AbstractDict) = [k => v for (k, v) in pairs(d)]
+entries(d) = [first(e) => last(e) for e in d]
+function operator_pairs(d, ::Type{V}, convert_value) where {V}
     d === nothing && return nothing
     isempty(d) && return nothing
-    return [operator(string(k)) => convert_value(v) for (k, v) in pairs(d)]
+    return Pair{Function,V}[operator(string(k)) => convert_value(v) for (k, v) in entries(d)]
 end
 constraint_value(v::Real) = Int(v)
 constraint_value(v) = (Int(v[1]), Int(v[2]))
-nested_value(v) = [operator(string(k)) => Int(n) for (k, n) in pairs(v)]
+nested_value(v) = Pair{Function,Int}[operator(string(k)) => Int(n) for (k, n) in entries(v)]
+
+const MODULE_FILE = joinpath(@__DIR__, "SAGATSR.jl")
+
+"""
+    addprocs_with_sagatsr(n; kws...)
+
+`addprocs` for SymbolicRegression.jl's `addprocs_function`: starts `n` local workers and includes
+this module into each worker's `Main`, so the operators (functions of `Main.SAGATSR`) and their
+unit rules exist there too.
+"""
+function addprocs_with_sagatsr(n::Integer; launch=addprocs, kws...)
+    procs = launch(n; kws...)
+    remotecall_eval(Main, procs, :(include($MODULE_FILE)))
+    return procs
+end
+
+"""
+    cluster_launcher(name)
+
+ClusterManagers.jl's `addprocs_<name>` (e.g. "slurm", "pbs", "sge", "lsf") as a launcher for
+`addprocs_with_sagatsr`. ClusterManagers is deliberately not a dependency (most users never need
+it): add it to the Julia environment on the cluster. SymbolicRegression.jl calls the launcher with
+`lazy` and `exeflags`, which ClusterManagers passes on to `addprocs`.
+"""
+function cluster_launcher(name::AbstractString)
+    managers = Base.require(Main, :ClusterManagers)
+    launch = getproperty(managers, Symbol("addprocs_", name))
+    return (n; kws...) -> Base.invokelatest(launch, n; kws...)
+end
+
+workers_function(::Nothing) = addprocs_with_sagatsr
+function workers_function(name)
+    launch = cluster_launcher(string(name))
+    return (n; kws...) -> addprocs_with_sagatsr(n; launch=launch, kws...)
+end
 
 """
     default_dimensional_penalty(y)
@@ -28,6 +69,9 @@ Run SymbolicRegression.equation_search on `X` (features × rows) and `y` and ret
 front as a Vector of NamedTuples `(expression, complexity, loss, dimensionally_consistent)`.
 Units are DynamicQuantities strings ("Constants.eV", "(1e-10*m)", "1"); `nothing` switches the
 dimensional analysis off. `deterministic = true` forces `parallelism = "serial"` (as SymbolicRegression.jl requires).
+`numprocs` is used only with `parallelism = "multiprocessing"`; those workers are started by
+`addprocs_with_sagatsr`, locally or, with `cluster_manager = "slurm"` (or another ClusterManagers
+name), as cluster jobs.
 """
 function run_search(
     X::AbstractMatrix,
@@ -54,6 +98,7 @@ function run_search(
     timeout_in_seconds=nothing,
     parallelism::AbstractString="multithreading",
     numprocs=nothing,
+    cluster_manager=nothing,
     output_directory=nothing,
     run_id=nothing,
 )
@@ -65,6 +110,7 @@ function run_search(
     xu = X_units === nothing ? nothing : as_strings(X_units)
     yu = y_units === nothing ? nothing : string(y_units)
     mode = deterministic ? :serial : Symbol(parallelism)
+    multiprocessing = mode === :multiprocessing
     penalty = dimensional_constraint_penalty === nothing ? default_dimensional_penalty(yf) : Float64(dimensional_constraint_penalty)
     options = SymbolicRegression.Options(;
         binary_operators=[operator(string(n)) for n in binary_operators],
@@ -75,9 +121,9 @@ function run_search(
         population_size=Int(population_size),
         ncycles_per_iteration=Int(ncycles_per_iteration),
         parsimony=Float64(parsimony),
-        complexity_of_operators=operator_pairs(complexity_of_operators, Int),
-        constraints=operator_pairs(constraints, constraint_value),
-        nested_constraints=operator_pairs(nested_constraints, nested_value),
+        complexity_of_operators=operator_pairs(complexity_of_operators, Int, Int),
+        constraints=operator_pairs(constraints, Any, constraint_value),
+        nested_constraints=operator_pairs(nested_constraints, Any, nested_value),
         dimensional_constraint_penalty=penalty,
         dimensionless_constants_only=dimensionless_constants_only,
         seed=seed === nothing ? nothing : Int(seed),
@@ -85,6 +131,7 @@ function run_search(
         timeout_in_seconds=timeout_in_seconds === nothing ? nothing : Float64(timeout_in_seconds),
         output_directory=output_directory === nothing ? nothing : string(output_directory),
         save_to_file=output_directory !== nothing,
+        input_stream=devnull,
     )
     hof = SymbolicRegression.equation_search(
         Xf,
@@ -95,7 +142,8 @@ function run_search(
         X_units=xu,
         y_units=yu,
         parallelism=mode,
-        numprocs=numprocs === nothing ? nothing : Int(numprocs),
+        numprocs=(multiprocessing && numprocs !== nothing) ? Int(numprocs) : nothing,
+        addprocs_function=multiprocessing ? workers_function(cluster_manager) : nothing,
         run_id=run_id === nothing ? nothing : string(run_id),
         verbosity=0,
         progress=false,
@@ -107,7 +155,8 @@ end
     pareto_front(hof, X, y, names, X_units, y_units, options)
 
 The hall of fame's Pareto front as plain NamedTuples, each with SymbolicRegression.jl's own
-dimensional verdict on the final expression.
+dimensional verdict on the final expression (always `true` when the dataset has no units; with
+`y_units` alone, SymbolicRegression.jl treats the features as dimensionless).
 """
 function pareto_front(hof, X, y, names, X_units, y_units, options)
     dataset = SymbolicRegression.Dataset(X, y; variable_names=names, X_units=X_units, y_units=y_units)
@@ -117,8 +166,9 @@ function pareto_front(hof, X, y, names, X_units, y_units, options)
             expression=SymbolicRegression.string_tree(member.tree, options; variable_names=names),
             complexity=Int(SymbolicRegression.compute_complexity(member, options)),
             loss=Float64(member.loss),
-            dimensionally_consistent=X_units === nothing ? true :
-                                     !SymbolicRegression.DimensionalAnalysisModule.violates_dimensional_constraints(member.tree, dataset, options),
+            dimensionally_consistent=!SymbolicRegression.DimensionalAnalysisModule.violates_dimensional_constraints(
+                member.tree, dataset, options
+            ),
         ) for member in front
     ]
 end
