@@ -29,7 +29,7 @@ class Equation:
     units: str = "dimensionless"
     backend: str = "sisso"
     inputs: list = field(default_factory=list)
-    dimensionally_consistent: bool = True
+    dimensionally_consistent: bool | None = True  # None: unknown (a hall-of-fame row salvaged after a crash)
     coefficients: Optional[list] = None
 
     def evaluate(self, X, variable_names=None) -> np.ndarray:
@@ -53,7 +53,7 @@ class Equation:
     def to_dict(self) -> dict:
         return {"expression": self.expression, "latex": self.latex(), "complexity": int(self.complexity),
                 "loss": float(self.loss), "units": self.units, "backend": self.backend,
-                "inputs": list(self.inputs), "dimensionally_consistent": bool(self.dimensionally_consistent),
+                "inputs": list(self.inputs), "dimensionally_consistent": self.dimensionally_consistent,
                 "coefficients": self.coefficients}
 
     @classmethod
@@ -63,5 +63,5 @@ class Equation:
                    complexity=int(data["complexity"]), loss=float(data["loss"]),
                    units=data.get("units", "dimensionless"), backend=data.get("backend", "sisso"),
                    inputs=list(data.get("inputs", [])),
-                   dimensionally_consistent=bool(data.get("dimensionally_consistent", True)),
+                   dimensionally_consistent=data.get("dimensionally_consistent", True),
                    coefficients=data.get("coefficients"))

@@ -128,7 +128,7 @@ class SymbolicRegressor:
             front.append(Equation(expression=str(expr), sympy=expr, complexity=int(row["complexity"]),
                                   loss=float(row["loss"]), units=y_units, backend="julia",
                                   inputs=sorted((s.name for s in expr.free_symbols), key=names.index),
-                                  dimensionally_consistent=bool(row["dimensionally_consistent"])))
+                                  dimensionally_consistent=row["dimensionally_consistent"]))
         return sorted(front, key=lambda e: (e.complexity, e.loss))
 
     # -- results ---------------------------------------------------------------------------------
