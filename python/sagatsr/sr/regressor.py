@@ -1,8 +1,10 @@
 """``SymbolicRegressor``: one interface over the Julia (SymbolicRegression.jl) and sisso backends.
 
-``best_`` rule: the simplest formula on the Pareto front whose loss (MSE) is at most
-``best_tolerance`` (default 1.1) times the lowest loss on the front, plus ``1e-12·var(y)`` so exact
-fits tie. Units: the formula's ``units`` is y's unit; for sisso each coefficient ``c_k`` of
+``best_`` rule (PySR's "best"): among the front's formulas whose loss (MSE) is at most
+``best_tolerance`` (default 1.5) times the lowest loss (plus ``1e-12·var(y)`` so exact fits tie),
+the one that bought the most accuracy per unit of complexity: the largest
+``-Δ log(loss) / Δ complexity`` against the next simpler formula on the front. A bigger formula that
+shaves a little more training error off is not chosen; on small data such formulas overfit. Units: the formula's ``units`` is y's unit; for sisso each coefficient ``c_k`` of
 ``y = c0 + Σ c_k d_k`` carries ``[y]/[d_k]`` (see :mod:`sagatsr.sr.sisso.engine`).
 """
 
@@ -41,7 +43,7 @@ class SymbolicRegressor:
 
     def __init__(self, backend="auto", operators=None, maxsize=30, max_terms=3, rung=2, n_sis=20,
                  max_candidates=20000, require_dimensionless_coefficients=False, niterations=40,
-                 seed=0, best_tolerance=1.1, julia_options=None, progress=False):
+                 seed=0, best_tolerance=1.5, julia_options=None, progress=False):
         if backend not in BACKENDS:
             raise InputError(f"unknown backend {backend!r}; choose one of {BACKENDS}")
         names = list(operators) if operators is not None else [*DEFAULT_BINARY, *DEFAULT_UNARY]
@@ -134,12 +136,24 @@ class SymbolicRegressor:
     # -- results ---------------------------------------------------------------------------------
     @property
     def best_(self) -> Equation:
-        """The simplest formula with loss ≤ best_tolerance × lowest loss (+1e-12·var(y))."""
+        """The formula with the best accuracy gain per complexity among the near-best (module doc)."""
         self._check_fitted()
-        lowest = min(eq.loss for eq in self.pareto_front_)
-        limit = self.best_tolerance * lowest + 1e-12 * getattr(self, "_y_var", 0.0)
-        return min((eq for eq in self.pareto_front_ if eq.loss <= limit),
-                   key=lambda e: (e.complexity, e.loss))
+        front = sorted(self.pareto_front_, key=lambda e: (e.complexity, e.loss))
+        floor = 1e-12 * getattr(self, "_y_var", 0.0) + 1e-300
+        limit = self.best_tolerance * min(eq.loss for eq in front) + floor
+        best, best_score = None, -np.inf
+        for k, eq in enumerate(front):
+            if eq.loss > limit:
+                continue
+            if k == 0:
+                score = np.inf  # nothing simpler: it is the best if it is near-best at all
+            else:
+                previous = front[k - 1]
+                gain = np.log(max(previous.loss, floor)) - np.log(max(eq.loss, floor))
+                score = gain / max(eq.complexity - previous.complexity, 1)
+            if score > best_score:
+                best, best_score = eq, score
+        return best
 
     def predict(self, X, equation: Equation | None = None) -> np.ndarray:
         self._check_fitted()
