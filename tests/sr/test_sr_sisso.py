@@ -112,3 +112,16 @@ def test_strict_mode_only_uses_descriptors_with_the_unit_of_y():
         for entry in eq.coefficients:
             assert np.allclose(dimension_vector(entry["units"]), 0), entry
     assert strict.best_.loss > free.best_.loss
+
+
+def test_planted_formula_is_found_among_many_distractor_features():
+    # 140 primaries: the full rung-2 space is far beyond max_candidates, so rung 1 must not fill
+    # the cap; the lower rungs are screened by |r| with y and only the best-ranked are combined
+    rng, X, names, units = _features(11, n_rows=300, n_features=140)
+    a, b, c = 37, 81, 119  # not the first columns, so column order gives no head start
+    s = [sympy.Symbol(names[i], real=True) for i in (a, b, c)]
+    y = 2.5 * X[:, a] * X[:, b] / X[:, c] + 0.3
+    y = y + 0.005 * np.std(y) * rng.standard_normal(len(y))
+    model = SymbolicRegressor(backend="sisso", max_terms=2).fit(X, y, X_units=units, variable_names=names)
+    assert _same_descriptors(_descriptors(model.best_), [s[0] * s[1] / s[2]]), model.best_.expression
+    assert set(model.best_.inputs) == {names[a], names[b], names[c]}

@@ -37,8 +37,7 @@ def fit_sisso(X, y, *, names, dims, y_dim, y_unit, unary, binary, rung=2, max_te
         if allowed.size == 0:
             raise InputError(f"no descriptor has the unit of y ({y_unit}); the strict mode "
                              "(require_dimensionless_coefficients=True) needs at least one")
-    M = cands.matrix()[:, allowed]
-    log.info("sisso: %d candidate descriptors (%d usable), rung %d", len(cands), M.shape[1], rung)
+    log.info("sisso: %d candidate descriptors (%d usable), rung %d", len(cands), allowed.size, rung)
     subspace: list[int] = []
     residual = y - y.mean()
     models = []
@@ -48,16 +47,16 @@ def fit_sisso(X, y, *, names, dims, y_dim, y_unit, unary, binary, rung=2, max_te
 
         steps = tqdm(steps, desc="sisso l0", leave=False)
     for dim in steps:
-        subspace += screen(M, residual, n_sis, exclude=subspace)
+        subspace += screen(cands.correlation(residual, allowed), n_sis, exclude=subspace)
         subspace = sorted(set(subspace))
         if len(subspace) < dim:
             break
-        found = best_combinations(M[:, subspace], y, dim, keep=keep_per_dim)
+        found = best_combinations(cands.columns(allowed[subspace]), y, dim, keep=keep_per_dim)
         if not found:
             break
         for _, combo in found:
             models.append(tuple(int(allowed[subspace[i]]) for i in combo))
-        residual = y - _lstsq(M[:, [subspace[i] for i in found[0][1]]], y)[1]
+        residual = y - _lstsq(cands.columns(allowed[[subspace[i] for i in found[0][1]]]), y)[1]
     equations = [_equation(cands, combo, X, y, y_unit, y_dim, names) for combo in models]
     return pareto(equations, floor=1e-12 * float(np.var(y)))
 
@@ -69,7 +68,7 @@ def _lstsq(D, y):
 
 
 def _equation(cands, combo, X, y, y_unit, y_dim, names) -> Equation:
-    D = np.column_stack([cands.values[i] for i in combo])
+    D = cands.columns(combo)
     coef, pred = _lstsq(D, y)
     expr = sympy.Float(coef[0], 12)
     coefficients = [{"descriptor": "1", "value": float(coef[0]), "units": y_unit}]
