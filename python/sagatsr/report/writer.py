@@ -64,7 +64,9 @@ def _markdown(out: Path) -> str:
         rows.append([f"{name} (published, official 5-fold protocol)", f"{mae:.4g}"])
     lines += _table(["model", f"MAE ({shown_unit})"], rows)
     lines += ["", "![parity plot](parity.png)", "",
-              f"## Feature importance (top {cfg['top_k']} of {len(ranking)} by mean IC)", ""]
+              f"## Feature importance (top {max(cfg['top_k'], 10)} of {len(ranking)} by mean IC)", "",
+              f"The {cfg['top_k']} highest-ranked features that vary on the fitting rows go to symbolic "
+              "regression (`formulas.json` lists them under `offered`).", ""]
     lines += _table(["rank", "feature", "unit", "mean IC", "std IC"],
                     [[int(r["rank"]), f"`{r['feature']}`", pretty_unit(str(r["unit"])) or "–",
                       f"{r['mean_ic']:.4f}", f"{r['std_ic']:.4f}"]

@@ -73,7 +73,9 @@ def _equation(cands, combo, X, y, y_unit, y_dim, names) -> Equation:
     expr = sympy.Float(coef[0], 12)
     coefficients = [{"descriptor": "1", "value": float(coef[0]), "units": y_unit}]
     for c, i in zip(coef[1:], combo):
-        expr = expr + sympy.Float(c, 12) * cands.exprs[i]
+        # unevaluated: sympy would otherwise spread c over a sum, c*(a + b) -> c*a + c*b, hiding
+        # the descriptor the formula was built from
+        expr = expr + sympy.Mul(sympy.Float(c, 12), cands.exprs[i], evaluate=False)
         coefficients.append({"descriptor": str(cands.exprs[i]), "value": float(c),
                              "units": vector_to_unit(y_dim - cands.dims[i]),
                              "descriptor_units": vector_to_unit(cands.dims[i])})
