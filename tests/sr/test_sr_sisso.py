@@ -46,8 +46,9 @@ def _same_descriptors(found, planted):
 
 
 def _descriptors(equation):
+    """The terms of the expanded formula without their coefficients: c*(a + b) + d*b counts as a, b."""
     return [sympy.Mul(*[f for f in term.as_ordered_factors() if not f.is_Number])
-            for term in sympy.Add.make_args(equation.sympy) if not term.is_Number]
+            for term in sympy.Add.make_args(sympy.expand(equation.sympy)) if not term.is_Number]
 
 
 # no shrinking: each example is a full fit (the failing example is still printed and replayed)
