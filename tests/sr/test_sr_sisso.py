@@ -126,3 +126,16 @@ def test_planted_formula_is_found_among_many_distractor_features():
     model = SymbolicRegressor(backend="sisso", max_terms=2).fit(X, y, X_units=units, variable_names=names)
     assert _same_descriptors(_descriptors(model.best_), [s[0] * s[1] / s[2]]), model.best_.expression
     assert set(model.best_.inputs) == {names[a], names[b], names[c]}
+
+
+def test_the_front_starts_with_the_best_single_input():
+    # y is driven by a*b, so screening ranks combinations first; a alone must still be on the front
+    rng = np.random.default_rng(3)
+    X = rng.uniform(1, 3, (200, 3))
+    y = 3 * X[:, 0] * X[:, 1] + X[:, 0] + 0.5 * rng.standard_normal(200)
+    model = SymbolicRegressor(backend="sisso", max_terms=2).fit(X, y, variable_names=["a", "b", "c"])
+    simplest = model.pareto_front_[0]
+    assert simplest.inputs == ["a"] and len(_descriptors(simplest)) == 1
+    errors = {name: np.var(y - np.polyval(np.polyfit(X[:, k], y, 1), X[:, k])) for k, name in enumerate("abc")}
+    assert min(errors, key=errors.get) == "a"
+    np.testing.assert_allclose(simplest.loss, errors["a"], rtol=1e-6)

@@ -57,7 +57,11 @@ def fit_sisso(X, y, *, names, dims, y_dim, y_unit, unary, binary, rung=2, max_te
         for _, combo in found:
             models.append(tuple(int(allowed[subspace[i]]) for i in combo))
         residual = y - _lstsq(cands.columns(allowed[[subspace[i] for i in found[0][1]]]), y)[1]
-    equations = [_equation(cands, combo, X, y, y_unit, y_dim, names) for combo in models]
+    # Each input on its own (y = c0 + c1*x) is always a candidate model, so the front starts from
+    # the simplest formulas even when screening on correlation ranks a combination higher.
+    allowed_set = set(int(i) for i in allowed)
+    models += [(i,) for i, expr in enumerate(cands.exprs) if expr.is_Symbol and i in allowed_set]
+    equations = [_equation(cands, combo, X, y, y_unit, y_dim, names) for combo in dict.fromkeys(models)]
     return pareto(equations, floor=1e-12 * float(np.var(y)))
 
 
