@@ -32,6 +32,9 @@ def demo_run(tmp_path_factory):
     mp.undo()
     assert result.exit_code == 0, result.output
     assert f"report: {out / 'report.html'}" in result.output
+    assert "SA-GAT test MAE:" in result.output
+    best = [f for f in json.loads((out / "formulas.json").read_text()) if f["best"]]
+    assert len(best) == 2 and all(f"{f['expression']}  [GPa]" in result.output for f in best)
     return out
 
 

@@ -9,7 +9,26 @@ from typing import Optional
 import typer
 
 
+def _summary(run: Path) -> list[str]:
+    """Test-set MAE of the network and of each mode's selected formula, from the run's own files."""
+    import json
+
+    from sagatsr.report.writer import collect_metrics
+
+    metrics = collect_metrics(run)
+    unit = json.loads((run / "dataset.json").read_text()).get("target_unit", "")
+    lines = [f"SA-GAT test MAE: {metrics['gnn_test_mae']:.4g} {unit} "
+             f"(mean predictor {metrics['mean_predictor_test_mae']:.4g})"]
+    for formula in json.loads((run / "formulas.json").read_text()):
+        if formula.get("best") and formula.get("test"):
+            lines.append(f"formula ({formula['mode']}, test MAE {formula['test']['mae']:.4g}): "
+                         f"{formula['expression']}  [{formula['units']}]")
+    return lines
+
+
 def _report_and_finish(report: Path) -> None:
+    for line in _summary(report.parent):
+        typer.echo(line)
     typer.echo(f"report: {report}")
     typer.echo(f"formulas: {report.parent / 'formulas.json'}")
 
