@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 import sympy
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from sagatsr.errors import InputError, SagatsrError
@@ -71,6 +71,9 @@ def trees(draw, depth=3):
 @settings(max_examples=40)
 @given(trees())
 def test_round_trip_of_our_printing(expr):
+    # sympy folds degenerate trees, such as inv(absdiff(x, x)) or sqrt(-1.4), to zoo, nan or I;
+    # no engine emits those (non-finite candidates are dropped)
+    assume(not expr.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo, sympy.I))
     parsed = parse_expression(str(expr), NAMES)
     points = np.random.default_rng(1).uniform(0.3, 3.0, (15, 3))
     with np.errstate(all="ignore"):
