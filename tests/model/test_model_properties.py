@@ -20,10 +20,11 @@ def _model(graphs, **kwargs):
 
 @settings(max_examples=12)
 @given(seed=st.integers(0, 10_000), encoding=st.sampled_from(ENCODINGS),
-       sae_mode=st.sampled_from(["binned", "gaussian"]), readout=st.sampled_from(["gru", "mean"]))
-def test_predictions_invariant_to_node_order(seed, encoding, sae_mode, readout):
+       sae_mode=st.sampled_from(["binned", "gaussian"]), readout=st.sampled_from(["gru", "mean"]),
+       sae_heads=st.sampled_from([1, 3]))
+def test_predictions_invariant_to_node_order(seed, encoding, sae_mode, readout, sae_heads):
     graphs = synthetic_graphs(4, seed=seed)
-    model = _model(graphs, encoding=encoding, sae_mode=sae_mode, readout=readout)
+    model = _model(graphs, encoding=encoding, sae_mode=sae_mode, readout=readout, sae_heads=sae_heads)
     generator = torch.Generator().manual_seed(seed)
     permuted = [permute_nodes(g, torch.randperm(g.num_nodes, generator=generator)) for g in graphs]
     with torch.no_grad():
@@ -48,10 +49,11 @@ def test_predictions_invariant_to_batching(seed, encoding, split):
 
 
 @settings(max_examples=12)
-@given(seed=st.integers(0, 10_000), sae_mode=st.sampled_from(["binned", "gaussian"]))
-def test_importance_coefficients_form_a_simplex(seed, sae_mode):
+@given(seed=st.integers(0, 10_000), sae_mode=st.sampled_from(["binned", "gaussian"]),
+       sae_heads=st.sampled_from([1, 4]))
+def test_importance_coefficients_form_a_simplex(seed, sae_mode, sae_heads):
     graphs = synthetic_graphs(5, seed=seed)
-    model = _model(graphs, sae_mode=sae_mode)
+    model = _model(graphs, sae_mode=sae_mode, sae_heads=sae_heads)
     batch = Batch.from_data_list(graphs)
     with torch.no_grad():
         prediction, site_ics, crystal_ics = model.predict_with_importance(batch)
@@ -62,12 +64,12 @@ def test_importance_coefficients_form_a_simplex(seed, sae_mode):
     torch.testing.assert_close(prediction, model(batch))
 
 
-@pytest.mark.parametrize("encoding", ENCODINGS)
+@pytest.mark.parametrize(("encoding", "sae_heads"), [(e, 1) for e in ENCODINGS] + [("sae", 2)])
 @pytest.mark.parametrize("readout", ["gru", "mean"])
-def test_gradients_reach_every_parameter(encoding, readout):
+def test_gradients_reach_every_parameter(encoding, sae_heads, readout):
     torch.manual_seed(0)
     graphs = synthetic_graphs(6)
-    model = _model(graphs, encoding=encoding, readout=readout).train()
+    model = _model(graphs, encoding=encoding, readout=readout, sae_heads=sae_heads).train()
     model(Batch.from_data_list(graphs)).square().sum().backward()
     for name, parameter in model.named_parameters():
         assert parameter.grad is not None, f"no gradient reaches {name}"

@@ -44,6 +44,23 @@ def test_output_is_the_ic_weighted_sum(seed, n_features, mode):
     torch.testing.assert_close(vector, expected)
 
 
+@given(seed=st.integers(0, 1000), heads=st.integers(2, 4), mode=st.sampled_from(["binned", "gaussian"]))
+def test_multi_head_output_merges_each_heads_weighted_sum(seed, heads, mode):
+    torch.manual_seed(seed)
+    values = torch.randn(6, 7) * torch.logspace(-2, 2, 7)
+    sae = SelfAdaptableEncoding(7, 8, mode=mode, num_bins=16, heads=heads)
+    sae.fit_ranges(values)
+    vector, ics = sae(values)
+    projected = sae.project(values)
+    per_head = torch.softmax(sae.sharpness * sae.score(projected), dim=1)  # [n, N, heads]
+    for k in range(heads):
+        assert_importance_simplex(per_head[..., k])
+    expected = sae.merge(torch.einsum("nfk,nfd->nkd", per_head, projected).reshape(6, -1))
+    torch.testing.assert_close(vector, expected)
+    torch.testing.assert_close(ics, per_head.mean(-1))  # the reported ICs: the heads' mean
+    assert_importance_simplex(ics)
+
+
 def test_gaussian_mode_is_continuous_and_binned_is_piecewise_constant():
     values = torch.tensor([[0.0], [1.0]])
     smooth = SelfAdaptableEncoding(1, 4, mode="gaussian")

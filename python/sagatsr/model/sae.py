@@ -30,6 +30,13 @@ Per-feature projection :math:`\\sigma_i` (``mode``):
   :math:`\\phi_k(t) = \\exp(-(t - \\mu_k)^2 / 2\\gamma^2)` on ``num_basis`` centres
   :math:`\\mu_k \\in [0, 1]`, and :math:`\\sigma_i(r) = W_i^\\top \\boldsymbol\\phi(t) + \\mathbf{c}_i`.
 
+``heads`` = K > 1 (an extension; the paper has K = 1): K score vectors
+:math:`\\mathbf{w}_k` give K sets of ICs :math:`a_{ik}`, and
+:math:`\\mathbf{h} = W_m [\\sum_i a_{i1}\\mathbf{h}_i \\,\\|\\, \\dots \\,\\|\\, \\sum_i a_{iK}\\mathbf{h}_i] + \\mathbf{b}_m`.
+One weighted average of feature vectors is a narrow bottleneck; K of them carry more of the input.
+The reported ICs are :math:`\\frac1K \\sum_k a_{ik}`: still non-negative, still summing to 1.
+The cost is :math:`O(N d K)`.
+
 The ranges :math:`[\\ell_i, u_i]` are fitted on training data (:meth:`fit_ranges`) and stored as
 buffers, so they travel with the saved weights. Raw features keep their physical units; the
 per-feature ranges make their wildly different scales irrelevant.
@@ -53,10 +60,11 @@ class SelfAdaptableEncoding(nn.Module):
             a Gaussian basis).
         num_bins: bins per feature for ``"binned"`` (paper: 200 for atoms, 250 for crystals).
         num_basis: Gaussian centres per feature for ``"gaussian"``.
+        heads: K, the number of IC heads (1 = the paper's SAE).
     """
 
     def __init__(self, num_features: int, dim: int, mode: str = "binned", num_bins: int = 200,
-                 num_basis: int = 16) -> None:
+                 num_basis: int = 16, heads: int = 1) -> None:
         super().__init__()
         if mode not in ("binned", "gaussian"):
             raise ValueError(f"unknown SAE mode {mode!r}; use 'binned' or 'gaussian'")
@@ -76,7 +84,12 @@ class SelfAdaptableEncoding(nn.Module):
             self.gamma = 1.0 / max(num_basis - 1, 1)
             self.weight = nn.Parameter(torch.randn(num_features, num_basis, dim) * num_basis ** -0.5)
             self.bias = nn.Parameter(torch.zeros(num_features, dim))
-        self.score = nn.Linear(dim, 1, bias=False)  # a shared bias b cancels in the softmax
+        if heads < 1:
+            raise ValueError(f"SAE heads must be at least 1, got {heads}")
+        self.heads = heads
+        self.score = nn.Linear(dim, heads, bias=False)  # a shared bias b cancels in the softmax
+        # several heads: each pools the same projections with its own ICs; a linear map merges them
+        self.merge = nn.Linear(heads * dim, dim) if heads > 1 else None
         self.sharpness = nn.Parameter(torch.tensor(float(dim) ** 0.5))
 
     @torch.no_grad()
@@ -113,7 +126,10 @@ class SelfAdaptableEncoding(nn.Module):
         if values.dim() != 2 or values.size(1) != self.num_features:
             raise ValueError(f"expected [n, {self.num_features}] features, got {tuple(values.shape)}")
         projected = self.project(values)
-        scores = self.sharpness * self.score(projected).squeeze(-1)
-        ics = torch.softmax(scores.masked_fill(self.constant, -torch.inf), dim=-1)
-        return (ics.unsqueeze(-1) * projected).sum(dim=1), ics
+        scores = self.sharpness * self.score(projected)  # [n, N, heads]
+        ics = torch.softmax(scores.masked_fill(self.constant.unsqueeze(-1), -torch.inf), dim=1)
+        if self.merge is None:
+            return torch.einsum("nf,nfd->nd", ics[..., 0], projected), ics[..., 0]
+        pooled = torch.einsum("nfk,nfd->nkd", ics, projected).reshape(len(values), -1)
+        return self.merge(pooled), ics.mean(dim=-1)
 

@@ -54,13 +54,15 @@ class SAGAT(nn.Module):
         max_rank: distance-shell ranks above this share one attention bias.
         dropout: dropout in the layers and the head.
         readout: ``"gru"`` (crystal-seeded attention, after every layer) | ``"mean"``.
+        sae_heads: IC heads per SAE (1 = the paper's; more heads pool the same feature vectors
+            with separate ICs, and the reported ICs are their mean).
     """
 
     def __init__(self, num_site_features: int, num_crystal_features: int, num_edge_features: int, *,
                  hidden: int = 64, edge_hidden: int = 32, layers: int = 3, heads: int = 4,
                  encoding: str = "sae", sae_mode: str = "binned", site_bins: int = 100,
                  crystal_bins: int = 100, num_basis: int = 16, max_rank: int = 16,
-                 dropout: float = 0.1, readout: str = "gru") -> None:
+                 dropout: float = 0.1, readout: str = "gru", sae_heads: int = 1) -> None:
         super().__init__()
         if encoding not in ENCODINGS:
             raise ValueError(f"unknown encoding {encoding!r}; choose one of {', '.join(ENCODINGS)}")
@@ -70,12 +72,13 @@ class SAGAT(nn.Module):
                            num_edge_features=num_edge_features, hidden=hidden, edge_hidden=edge_hidden,
                            layers=layers, heads=heads, encoding=encoding, sae_mode=sae_mode,
                            site_bins=site_bins, crystal_bins=crystal_bins, num_basis=num_basis,
-                           max_rank=max_rank, dropout=dropout, readout=readout)
+                           max_rank=max_rank, dropout=dropout, readout=readout, sae_heads=sae_heads)
         self.encoding = encoding
         if encoding == "sae":
-            self.site_encoder = SelfAdaptableEncoding(num_site_features, hidden, sae_mode, site_bins, num_basis)
+            self.site_encoder = SelfAdaptableEncoding(num_site_features, hidden, sae_mode, site_bins, num_basis,
+                                                      sae_heads)
             self.crystal_encoder = SelfAdaptableEncoding(num_crystal_features, hidden, sae_mode, crystal_bins,
-                                                         num_basis)
+                                                         num_basis, sae_heads)
         else:
             self.site_encoder = (LinearEncoding(num_site_features, hidden) if encoding == "linear"
                                  else OneHotEncoding(hidden))

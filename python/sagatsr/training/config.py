@@ -49,7 +49,9 @@ class TrainConfig:
     max_rank: int = 16
     site_bins: int = 100
     crystal_bins: int = 100
+    num_basis: int = 16
     readout: str = "gru"
+    sae_heads: int = 1
     # hardware
     accelerator: str = "auto"
     devices: int | str = "auto"
@@ -60,7 +62,7 @@ class TrainConfig:
     progress: bool = True
 
     MODEL_KEYS = ("hidden", "edge_hidden", "layers", "heads", "encoding", "sae_mode", "site_bins",
-                  "crystal_bins", "max_rank", "dropout", "readout")
+                  "crystal_bins", "num_basis", "max_rank", "dropout", "readout", "sae_heads")
 
     def __post_init__(self) -> None:
         if self.epochs < 1 or self.batch_size < 1:
