@@ -15,7 +15,7 @@ class TrainConfig:
     batched training. They are also the best recipe measured on Matbench perovskites (README,
     Benchmarks): the continuous Gaussian-basis SAE (``sae_mode="gaussian"``, 16 centres) with 4
     IC heads, no dropout and weight decay 0.01. On 6,000 training rows these cut the test MAE
-    from 0.091 (the paper's binned SAE, dropout 0.1) to 0.064 eV/cell: the per-bin embedding
+    from 0.091 (the paper's binned SAE, dropout 0.1) to 0.066 eV/cell: the per-bin embedding
     rows each see few materials and over-fit. ``sae_mode="binned", sae_heads=1, dropout=0.3``
     gives the paper's encoding (it used hidden 128/256, 4 layers, batch size 1, lr 8e-5,
     200 epochs with 80 warm-up epochs on a GPU). ``num_threads`` sets ``torch.set_num_threads``
