@@ -80,7 +80,11 @@ def main(argv=None) -> dict:
     from sagatsr.model import SAGAT
 
     first = graphs[0]
-    sagat = SAGAT(first.x.size(1), first.u.size(1), first.edge_attr.size(1), hidden=args.hidden, layers=args.layers)
+    from sagatsr.training import TrainConfig
+
+    # the model as `sagatsr train` builds it (the default recipe), at the requested width and depth
+    settings = {**TrainConfig().model_kwargs(), "hidden": args.hidden, "layers": args.layers}
+    sagat = SAGAT(first.x.size(1), first.u.size(1), first.edge_attr.size(1), **settings)
     sagat.fit_normalization(graphs)
     cgcnn = CGCNNStyle(first.x.size(1), first.edge_attr.size(1), args.hidden, args.layers)
     cgcnn.standardize.fit(torch.cat([g.x for g in graphs]))
@@ -93,7 +97,7 @@ def main(argv=None) -> dict:
     return write_result("train_throughput", {
         "data": str(args.data), "n_graphs": len(graphs), "mean_atoms": sum(g.num_nodes for g in graphs) / len(graphs),
         "mean_edges": sum(g.num_edges for g in graphs) / len(graphs), "timed_epochs": epochs,
-        "batch_size": args.batch_size, "hidden": args.hidden, "layers": args.layers, **numbers,
+        "batch_size": args.batch_size, "sagat_settings": settings, **numbers,
         "note": "same graphs, same process, CPU shared with other jobs: compare the ratio, not absolute speed"})
 
 
