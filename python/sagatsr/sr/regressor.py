@@ -16,15 +16,15 @@ import logging
 import numpy as np
 
 from sagatsr.errors import BackendError, InputError
+from sagatsr.sr.backends import AUTO_ORDER, SearchProblem, backend_names, get_backend
 from sagatsr.sr.equation import Equation
 from sagatsr.sr.inputs import check_finite, table_from
 from sagatsr.sr.operators import DEFAULT_BINARY, DEFAULT_UNARY, OPERATORS
-from sagatsr.sr.parse import parse_expression
 from sagatsr.units import dimension_vector
 
 _WARNED: set[str] = set()
 log = logging.getLogger(__name__)
-BACKENDS = ("auto", "julia", "sisso")
+BACKENDS = ("auto", *backend_names())
 
 
 class SymbolicRegressor:
@@ -44,8 +44,8 @@ class SymbolicRegressor:
     def __init__(self, backend="auto", operators=None, maxsize=30, max_terms=3, rung=2, n_sis=20,
                  max_candidates=20000, require_dimensionless_coefficients=False, niterations=40,
                  seed=0, best_tolerance=1.5, julia_options=None, progress=False):
-        if backend not in BACKENDS:
-            raise InputError(f"unknown backend {backend!r}; choose one of {BACKENDS}")
+        if backend not in ("auto", *backend_names()):  # the registry, read now: backends can be added
+            raise InputError(f"unknown backend {backend!r}; choose one of {('auto', *backend_names())}")
         names = list(operators) if operators is not None else [*DEFAULT_BINARY, *DEFAULT_UNARY]
         unknown = [n for n in names if n not in OPERATORS]
         if unknown:
@@ -64,28 +64,22 @@ class SymbolicRegressor:
 
     # -- fitting ---------------------------------------------------------------------------------
     def fit(self, X, y, X_units=None, y_units=None, variable_names=None):
+        """Fit on ``X`` (rows × features) and ``y``. Units (pint strings) are optional: with none
+        (and no units in a featurize Dataset) no dimensional analysis is done at all."""
         matrix, names, units = table_from(X, variable_names, X_units)
         y = check_finite(matrix, y, names, self.max_terms)
-        units = units if units is not None else ["dimensionless"] * len(names)
-        y_units = y_units or "dimensionless"
-        dims = [dimension_vector(u) for u in units]  # UnitError for unknown unit strings
-        y_dim = dimension_vector(y_units)
-        self.variable_names_, self.X_units_, self.y_units_ = names, list(units), y_units
+        for unit in [*(units or []), *([y_units] if y_units else [])]:
+            dimension_vector(unit)  # UnitError for unknown unit strings, before any search starts
+        self.variable_names_, self.X_units_ = names, list(units) if units is not None else None
+        self.y_units_ = y_units or "dimensionless"
         self.notes_ = []
         backend = self._choose_backend()
-        if backend == "julia":
-            front = self._fit_julia(matrix, y, names, units, y_units)
-        else:
-            from sagatsr.sr.sisso.engine import fit_sisso
-
-            unary = [n for n in self.operators if OPERATORS[n].arity == 1]
-            binary = [n for n in self.operators if OPERATORS[n].arity == 2]
-            front = fit_sisso(matrix, y, names=names, dims=dims, y_dim=y_dim, y_unit=y_units,
-                              unary=unary, binary=binary, rung=self.rung, max_terms=self.max_terms,
-                              n_sis=self.n_sis, max_candidates=self.max_candidates,
-                              require_dimensionless_coefficients=self.require_dimensionless_coefficients,
-                              progress=self.progress)
-        front = [eq for eq in front if eq.complexity <= self.maxsize] or front[:1]
+        problem = SearchProblem(X=matrix, y=y, variable_names=names, X_units=self.X_units_,
+                                y_units=y_units or None, operators=list(self.operators),
+                                maxsize=self.maxsize, seed=self.seed)
+        result = get_backend(backend).fit(problem, self)
+        self.notes_.extend(result.notes)
+        front = [eq for eq in result.front if eq.complexity <= self.maxsize] or result.front[:1]
         if not front:
             raise BackendError(f"the {backend} backend returned no formula")
         self.backend_used_, self.pareto_front_ = backend, front
@@ -93,45 +87,25 @@ class SymbolicRegressor:
         return self
 
     def _choose_backend(self) -> str:
+        """The backend to run: the one asked for, or for ``"auto"`` the first of
+        :data:`~sagatsr.sr.backends.AUTO_ORDER` that can start here (with a note saying why others
+        could not)."""
         if self.backend != "auto":
             return self.backend
-        try:
-            from sagatsr.sr.julia import julia_status
-
-            status = julia_status()
+        reasons = []
+        for name in AUTO_ORDER:
+            status = get_backend(name).status()
             if status.available:
-                return "julia"
-            reason = status.summary or status.reason
-        except ImportError as exc:
-            reason = f"the Julia bridge is not installed ({exc})"
-        note = f"julia unavailable ({reason}); used the embedded sisso engine. `sagatsr doctor` says how to enable Julia"
-        self.notes_.append(note)
-        if note not in _WARNED:  # once per process, not once per fit
-            _WARNED.add(note)
-            log.warning(note)
-        return "sisso"
-
-    def _fit_julia(self, matrix, y, names, units, y_units) -> list[Equation]:
-        try:
-            from sagatsr.sr.julia import run_julia_search
-        except ImportError as exc:
-            raise BackendError(f"the Julia backend is not available: {exc}; use backend='sisso'") from None
-        options = {"binary_operators": [OPERATORS[n].julia_name for n in self.operators
-                                        if OPERATORS[n].arity == 2],
-                   "unary_operators": [OPERATORS[n].julia_name for n in self.operators
-                                       if OPERATORS[n].arity == 1],
-                   "maxsize": self.maxsize, "niterations": self.niterations, "seed": self.seed,
-                   **self.julia_options}
-        rows = run_julia_search(matrix, y, variable_names=names, X_units=units, y_units=y_units,
-                                options=options)
-        front = []
-        for row in rows:
-            expr = parse_expression(str(row["expression"]), names)
-            front.append(Equation(expression=str(expr), sympy=expr, complexity=int(row["complexity"]),
-                                  loss=float(row["loss"]), units=y_units, backend="julia",
-                                  inputs=sorted((s.name for s in expr.free_symbols), key=names.index),
-                                  dimensionally_consistent=row["dimensionally_consistent"]))
-        return sorted(front, key=lambda e: (e.complexity, e.loss))
+                break
+            reasons.append(f"{name} unavailable ({status.summary or status.reason})")
+        if reasons:
+            note = (f"{'; '.join(reasons)}; used the {name} backend. "
+                    "`sagatsr doctor` says how to enable Julia")
+            self.notes_.append(note)
+            if note not in _WARNED:  # once per process, not once per fit
+                _WARNED.add(note)
+                log.warning(note)
+        return name
 
     # -- results ---------------------------------------------------------------------------------
     @property
