@@ -24,9 +24,11 @@ PROJECT_UNITS = ["eV", "Å", "GPa", "dimensionless", "K", "amu", "g/cm^3", "Å^3
 
 @pytest.mark.parametrize(
     ("unit", "expected"),
-    [("eV", "Constants.eV"), ("Å", "(1e-10*m)"), ("angstrom", "(1e-10*m)"), ("GPa", "(1e9*Pa)"),
-     ("dimensionless", "1"), ("", "1"), ("K", "K"), ("amu", "Constants.u"),
-     ("eV/atom", "Constants.eV"), ("Å^3", "(1e-10*m)^3"), ("1/Å", "(1e-10*m)^-1")],
+    # plain SI dimensions, no scale factors (issue 11): eV -> J's dimension, Å -> m, candela -> cd
+    [("eV", "m^2*kg*s^-2"), ("Å", "m"), ("angstrom", "m"), ("GPa", "m^-1*kg*s^-2"),
+     ("dimensionless", "1"), ("", "1"), ("K", "K"), ("amu", "kg"),
+     ("eV/atom", "m^2*kg*s^-2"), ("Å^3", "m^3"), ("1/Å", "m^-1"), ("candela", "cd"),
+     ("Å^0.5", "m^(1/2)"), ("mol/K", "K^-1*mol")],
 )
 def test_dynamicquantities_strings(unit, expected):
     assert to_dynamicquantities(unit) == expected

@@ -9,8 +9,8 @@ Every unit in sagatsr is a pint-parsable string (``"eV"``, ``"Å"``, ``"g/cm^3"`
 * an exponent vector over the seven SI base dimensions, which the embedded SISSO engine uses for
   its hard unit rules (:func:`dimension_vector`, :func:`vector_to_unit`).
 
-Only the *dimension* of a unit matters to the symbolic-regression checks; scale factors (Å vs m)
-are kept in the DynamicQuantities string for honesty but never change a dimensional verdict.
+Only the *dimension* of a unit matters to the symbolic-regression checks, so both engines get
+dimensions only (no scale factors: eV and J are the same to them).
 """
 
 from __future__ import annotations
@@ -53,37 +53,6 @@ BASE_DIMENSIONS = (
 )
 _SI_SYMBOL = ("m", "kg", "s", "A", "K", "mol", "cd")
 
-#: pint unit name -> DynamicQuantities expression. eV, u and e are constants in DynamicQuantities,
-#: not units, and it has neither Å nor GPa, hence the explicit scale factors.
-_DQ_NAMES = {
-    "electron_volt": "Constants.eV",
-    "millielectron_volt": "(1e-3*Constants.eV)",
-    "angstrom": "(1e-10*m)",
-    "bohr": "Constants.a_0",
-    "gigapascal": "(1e9*Pa)",
-    "megapascal": "(1e6*Pa)",
-    "kilopascal": "kPa",
-    "pascal": "Pa",
-    "unified_atomic_mass_unit": "Constants.u",
-    "dalton": "Constants.u",
-    "elementary_charge": "Constants.e",
-    "kelvin": "K",
-    "meter": "m",
-    "centimeter": "cm",
-    "nanometer": "nm",
-    "gram": "g",
-    "kilogram": "kg",
-    "second": "s",
-    "joule": "J",
-    "kilojoule": "kJ",
-    "mole": "mol",
-    "watt": "W",
-    "volt": "V",
-    "ampere": "A",
-    "coulomb": "C",
-    "debye": "(3.33564e-30*C*m)",
-}
-
 
 @lru_cache(maxsize=4096)
 def parse_unit(unit: str) -> pint.Unit:
@@ -112,34 +81,26 @@ def _format_exponent(exponent: float) -> str:
     return str(frac.numerator) if frac.denominator == 1 else f"({frac.numerator}/{frac.denominator})"
 
 
-def _dq_token(name: str) -> str:
-    if name in _DQ_NAMES:
-        return _DQ_NAMES[name]
-    # Anything else: express it in SI base units with its numeric factor; exact in dimension.
-    base = ureg.Quantity(1.0, name).to_base_units()
-    parts = [f"{base.magnitude:.9g}"]
-    for base_name, exponent in base.units._units.items():
-        parts.append(f"{_DQ_NAMES.get(base_name, base_name)}^{_format_exponent(exponent)}")
-    return "(" + "*".join(parts) + ")"
-
-
 @lru_cache(maxsize=4096)
 def to_dynamicquantities(unit: str) -> str:
-    """The DynamicQuantities ``uparse`` string of ``unit`` (what SymbolicRegression.jl's
-    ``X_units``/``y_units`` take).
+    """The plain SI *dimension* of ``unit`` as DynamicQuantities ``uparse`` reads it (what
+    SymbolicRegression.jl's ``X_units``/``y_units`` take): ``m^a*kg^b*s^c*A^d*K^e*mol^f*cd^g``.
+
+    No scale factor: SymbolicRegression.jl checks dimensions by evaluating formulas on quantities,
+    and factors such as 1.6e-19 (eV in J) add nothing to that check but overflow in high powers.
+    The numbers stay in the user's units; only the dimension crosses to Julia.
 
     >>> to_dynamicquantities("eV"), to_dynamicquantities("Å"), to_dynamicquantities("GPa")
-    ('Constants.eV', '(1e-10*m)', '(1e9*Pa)')
-    >>> to_dynamicquantities("dimensionless")
-    '1'
+    ('m^2*kg*s^-2', 'm', 'm^-1*kg*s^-2')
+    >>> to_dynamicquantities("dimensionless"), to_dynamicquantities("eV/atom")
+    ('1', 'm^2*kg*s^-2')
     """
-    parsed = parse_unit(unit)
     factors = []
-    for name, exponent in sorted(parsed._units.items()):
-        if ureg.Quantity(1.0, name).dimensionless:
-            continue  # atom, cell, ...: counts carry no dimension
-        token = _dq_token(name)
-        factors.append(token if exponent == 1 else f"{token}^{_format_exponent(exponent)}")
+    for symbol, exponent in zip(_SI_SYMBOL, _dimension_tuple(unit)):
+        if abs(exponent) < 1e-9:
+            continue
+        power = _format_exponent(exponent)
+        factors.append(symbol if power == "1" else f"{symbol}^{power}")
     return "*".join(factors) if factors else "1"
 
 

@@ -70,8 +70,8 @@ def test_worker_passes_features_by_rows_units_and_options(tmp_path, monkeypatch)
     _load_worker().main(tmp_path)
     assert calls["X"].shape == (3, 30)  # features × rows
     np.testing.assert_allclose(calls["X"], X.T)
-    assert calls["X_units"] == ["Constants.eV", "(1e-10*m)", "1"]
-    assert calls["y_units"] == "(1e-10*m)^-2*Constants.eV"
+    assert calls["X_units"] == ["m^2*kg*s^-2", "m", "1"]  # plain SI dimensions
+    assert calls["y_units"] == "kg*s^-2"
     assert calls["binary_operators"] == ["+", "*"] and calls["maxsize"] == 12
     assert calls["seval"].startswith("include(") and "SAGATSR.jl" in calls["seval"]
     front = json.loads((tmp_path / "front.json").read_text())

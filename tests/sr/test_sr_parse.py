@@ -39,7 +39,7 @@ def test_parses_symbolicregression_jl_printing(text, expected):
 
 @pytest.mark.parametrize("text", [
     "__import__('os').system('x')", "x0.__class__", "eval(x0)", "os.system(x0)", "x0; x0",
-    "x0 + Inf", "NaN * x0", "foo(x0)", "unknown_var + 1", "sqrt(x0, E_p)", "(x0 + 1", "x0 +",
+    "foo(x0)", "unknown_var + 1", "sqrt(x0, E_p)", "(x0 + 1", "x0 +",
     "", "lambda: 1", "x0[0]",
 ])
 def test_rejects_bad_or_malicious_text(text):

@@ -9,7 +9,8 @@ Grammar (recursive descent; no ``eval``, no ``sympify`` of raw text)::
     atom   := NUMBER | NAME | NAME '(' expr (',' expr)* ')' | '(' expr ')'
 
 Function names are the catalog's ``julia_name``/``name`` plus ``safe_sqrt``, ``safe_log``,
-``safe_pow``, ``pow``, ``neg``, ``Abs``. ``Inf``/``NaN`` and unknown names raise :class:`InputError`.
+``safe_pow``, ``pow``, ``neg``, ``Abs``. Names are any Python identifiers (``χ_P``); ``Inf``/``NaN``
+become SymPy's ``oo``/``nan``; unknown names raise :class:`InputError`.
 """
 
 from __future__ import annotations
@@ -21,7 +22,10 @@ import sympy
 from sagatsr.errors import InputError
 from sagatsr.sr.operators import OPERATORS
 
-_TOKEN = re.compile(r"\s*(?:(\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)|([A-Za-z_][A-Za-z0-9_]*)|(\*\*|[-+*/^(),]))")
+# NAME: any Python identifier (non-ASCII too, e.g. χ_P), as the regressor's inputs accept
+_TOKEN = re.compile(r"\s*(?:(\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)|([^\W\d]\w*)|(\*\*|[-+*/^(),]))")
+#: non-finite constants as SymbolicRegression.jl prints them (a search can produce them)
+_NON_FINITE = {"Inf": sympy.oo, "inf": sympy.oo, "NaN": sympy.nan, "nan": sympy.nan}
 
 _EXTRA = {
     "safe_sqrt": (1, sympy.sqrt), "safe_log": (1, sympy.log), "neg": (1, lambda a: -a),
@@ -109,8 +113,8 @@ class _Parser:
             return out
         if kind != "name":
             self.fail(f"unexpected {tok!r}")
-        if tok in ("Inf", "NaN", "inf", "nan"):
-            self.fail(f"non-finite constant {tok!r}")
+        if tok in _NON_FINITE and tok not in self.variables and self.peek()[1] != "(":
+            return _NON_FINITE[tok]
         if self.peek()[1] == "(":
             if tok not in self.functions:
                 self.fail(f"unknown function {tok!r}")

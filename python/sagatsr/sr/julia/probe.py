@@ -1,66 +1,110 @@
 """Can the Julia backend start here? Asked in a child process with a timeout, because importing
 juliacall may download Julia and packages, precompile for minutes, or hang on a bad network, and
-must never share a process with torch."""
+must never share a process with torch.
+
+Start-up timeout: ``SAGATSR_JULIA_TIMEOUT`` seconds (default :data:`DEFAULT_START_TIMEOUT`). A warm
+start (juliacall + ``using SymbolicRegression``) takes ~5–10 s; the first one precompiles for minutes.
+"""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from functools import lru_cache
 
-__all__ = ["JuliaStatus", "julia_status", "HOW_TO_ENABLE"]
+from sagatsr.errors import InputError
+
+__all__ = ["JuliaStatus", "julia_status", "start_timeout", "DEFAULT_START_TIMEOUT", "HOW_TO_ENABLE",
+           "juliacall_environment"]
+
+#: seconds a Julia start may take before the backend counts as unavailable (first start precompiles)
+DEFAULT_START_TIMEOUT = 900.0
 
 HOW_TO_ENABLE = (
     "To enable it: install Julia >= 1.10 (juliaup, or let juliacall's juliapkg fetch it) on a machine "
     "that can reach Julia's package server, then run `sagatsr doctor --julia-timeout 1800` once to "
     "install and precompile SymbolicRegression.jl. Air-gapped: set PYTHON_JULIAPKG_OFFLINE=yes with a "
     "prepared depot (JULIA_DEPOT_PATH), or set PYTHON_JULIACALL_EXE and PYTHON_JULIACALL_PROJECT to a "
-    "Julia and an environment that has SymbolicRegression and DynamicQuantities. Or use backend='sisso'."
+    "Julia and an environment that has SymbolicRegression, DynamicQuantities and the PythonCall "
+    "version of your juliacall. Or use backend='sisso'."
 )
 
 _PROBE = (
     "import os\n"
-    "os.environ.setdefault('PYTHON_JULIACALL_HANDLE_SIGNALS', 'yes')\n"
-    "os.environ.setdefault('PYTHON_JULIACALL_THREADS', 'auto')\n"
     "import juliacall\n"
     "jl = juliacall.Main\n"
     "jl.seval('using SymbolicRegression, DynamicQuantities')\n"
-    "print('JULIA_VERSION', jl.seval('string(VERSION)'))\n"
+    "print('JULIA_VERSION', jl.seval('string(VERSION)'), jl.seval('string(pkgversion(SymbolicRegression))'))\n"
 )
+
+
+def juliacall_environment() -> dict:
+    """The child's environment: PySR's juliacall defaults unless the user set them (signal handling
+    so Ctrl-C and Julia's threads coexist with Python; threads = all cores)."""
+    env = dict(os.environ)
+    env.setdefault("PYTHON_JULIACALL_HANDLE_SIGNALS", "yes")
+    env.setdefault("PYTHON_JULIACALL_THREADS", "auto")
+    return env
+
+
+def start_timeout() -> float:
+    """``SAGATSR_JULIA_TIMEOUT`` (seconds) or :data:`DEFAULT_START_TIMEOUT`."""
+    text = os.environ.get("SAGATSR_JULIA_TIMEOUT", "").strip()
+    if not text:
+        return DEFAULT_START_TIMEOUT
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value > 0:
+        raise InputError(f"SAGATSR_JULIA_TIMEOUT must be a positive number of seconds, got {text!r}")
+    return value
 
 
 @dataclass(frozen=True)
 class JuliaStatus:
     """``available``: the backend can run; ``reason``: why not and what to do (or what was found);
-    ``summary``: the why in a few words, for one-line notes."""
+    ``summary``: the why in a few words, for one-line notes; ``seconds``: how long the start took."""
 
     available: bool
     reason: str
     version: str | None = None
     summary: str = ""
+    seconds: float | None = None
+    symbolic_regression: str | None = None
+
+
+def julia_status(timeout: float | None = None) -> JuliaStatus:
+    """Start Julia with SymbolicRegression.jl in a child process (timeout: :func:`start_timeout`);
+    the answer is cached per process and timeout."""
+    return _probe(float(timeout) if timeout is not None else start_timeout())
 
 
 @lru_cache(maxsize=None)
-def julia_status(timeout: float = 5.0) -> JuliaStatus:
-    """Start Julia with SymbolicRegression.jl in a child process; cached per process and timeout."""
+def _probe(timeout: float) -> JuliaStatus:
+    started = time.perf_counter()
     try:
         done = subprocess.run([sys.executable, "-c", _PROBE], capture_output=True, text=True, timeout=timeout,
-                              env=dict(os.environ), stdin=subprocess.DEVNULL)
+                              env=juliacall_environment(), stdin=subprocess.DEVNULL)
     except subprocess.TimeoutExpired:
         summary = f"Julia did not start within {timeout:g} s"
         return JuliaStatus(False, f"{summary} (a first start installs and precompiles packages and can "
-                                  f"take many minutes). {HOW_TO_ENABLE}", summary=summary)
+                                  f"take many minutes; raise SAGATSR_JULIA_TIMEOUT). {HOW_TO_ENABLE}",
+                           summary=summary, seconds=timeout)
+    seconds = time.perf_counter() - started
     for line in done.stdout.splitlines():
         if line.startswith("JULIA_VERSION"):
-            version = line.split()[1]
-            return JuliaStatus(True, f"Julia {version} with SymbolicRegression.jl", version,
-                               summary=f"Julia {version}")
+            _, version, sr_version = line.split()
+            return JuliaStatus(True, f"Julia {version} with SymbolicRegression.jl {sr_version} "
+                                     f"(started in {seconds:.1f} s)", version,
+                               summary=f"Julia {version}", seconds=seconds, symbolic_regression=sr_version)
     last = [line for line in done.stderr.strip().splitlines() if line.strip()]
     detail = last[-1] if last else f"exit code {done.returncode}"
     if "URLError" in detail or "Name or service not known" in detail:
         # juliapkg found no Julia and tried to download one (or the packages) with no network
         detail = f"no Julia found and juliapkg could not download it ({detail})"
     summary = f"Julia cannot start: {detail}"
-    return JuliaStatus(False, f"{summary}. {HOW_TO_ENABLE}", summary=summary)
+    return JuliaStatus(False, f"{summary}. {HOW_TO_ENABLE}", summary=summary, seconds=seconds)
