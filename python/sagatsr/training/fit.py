@@ -2,9 +2,15 @@
 
 Files written to ``out_dir``: ``model.pt`` + ``model_config.json`` (the best epoch, loadable with
 :meth:`TrainedModel.load`), ``model_card.json``, ``best.ckpt`` / ``last.ckpt`` (Lightning
-checkpoints, for resuming only), ``metrics.csv`` (per-epoch train/val MAE in target units) and
-``run_config.json``. If ``last.ckpt`` exists from an interrupted run with the same settings and
-data sizes, training resumes from it; a finished run with the same settings is loaded, not redone.
+checkpoints, for resuming only), ``metrics.csv`` (per-epoch train/val MAE in target units, see
+:mod:`sagatsr.training.history`) and ``run_config.json``. If ``last.ckpt`` exists from an
+interrupted run with the same settings and data, training resumes from it; a finished run with the
+same settings is loaded, not redone.
+
+Reliability: the folder is locked for the run (:class:`sagatsr.io.OutputLock`); every file is
+replaced atomically; an unreadable ``last.ckpt`` stops with a :class:`CheckpointError` naming it
+before anything is changed; Ctrl-C raises :class:`~sagatsr.errors.TrainingInterrupted` saying
+which epochs ``last.ckpt`` holds (Lightning itself would turn it into a silent ``exit(1)``).
 """
 
 from __future__ import annotations
@@ -12,17 +18,20 @@ from __future__ import annotations
 import json
 import logging
 import platform
+import signal
 import sys
+import threading
 import time
 import warnings
-from contextlib import contextmanager
-from io import StringIO
 from collections.abc import Sequence
+from contextlib import contextmanager
 from importlib import metadata
 from pathlib import Path
 
 import torch
 
+from sagatsr.errors import TrainingInterrupted
+from sagatsr.io import OutputLock, prepare_output_dir, write_json
 from sagatsr.training.config import TrainConfig
 from sagatsr.training.trained import CONFIG_FILE, WEIGHTS_FILE, TrainedModel, check_graphs
 
@@ -114,13 +123,6 @@ def fit(train_graphs: Sequence, val_graphs: Sequence | None, out_dir: str | Path
         meta: free description stored in the card (data source, target, unit, split...).
         callbacks: extra Lightning callbacks.
     """
-    import lightning as L
-    from lightning.pytorch.callbacks import EarlyStopping, ModelCheckpoint
-    from lightning.pytorch.loggers import CSVLogger
-
-    from sagatsr.model import SAGAT
-    from sagatsr.training.module import SAGATModule
-
     config = config or TrainConfig()
     out_dir = Path(out_dir)
     train_graphs, val_graphs = list(train_graphs), list(val_graphs or [])
@@ -130,19 +132,61 @@ def fit(train_graphs: Sequence, val_graphs: Sequence | None, out_dir: str | Path
     check_graphs(train_graphs, *widths, need_target=True)
     if val_graphs:
         check_graphs(val_graphs, *widths, need_target=True)
-    monitor_graphs = val_graphs or train_graphs
-    crystal_names, crystal_units, site_names = _feature_description(widths[1], widths[0], feature_names)
+    prepare_output_dir(out_dir)
+    with OutputLock(out_dir):
+        return _fit_locked(train_graphs, val_graphs, out_dir, config, widths, feature_names, meta, callbacks)
 
+
+def _read_json(path: Path):
+    """A JSON file's content, or None when it is missing or unreadable (then it is rewritten)."""
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def _fit_locked(train_graphs, val_graphs, out_dir: Path, config: TrainConfig, widths, feature_names, meta,
+                callbacks) -> TrainedModel:
+    from sagatsr.training.checkpoints import load_checkpoint
+
+    crystal_names, crystal_units, site_names = _feature_description(widths[1], widths[0], feature_names)
     run = {"config": config.as_dict(), "n_train": len(train_graphs), "n_val": len(val_graphs), "widths": widths,
            "data_fingerprint": _fingerprint(train_graphs, val_graphs)}
     run_file, card_file = out_dir / "run_config.json", out_dir / "model_card.json"
-    same_run = run_file.is_file() and json.loads(run_file.read_text()) == json.loads(json.dumps(run))
-    if same_run and card_file.is_file() and json.loads(card_file.read_text()).get("status") == "complete":
+    same_run = _read_json(run_file) == json.loads(json.dumps(run))
+    if same_run and (_read_json(card_file) or {}).get("status") == "complete":
         log.info("%s already holds this finished run; loading it", out_dir)
         return TrainedModel.load(out_dir)
     resume = out_dir / "last.ckpt" if same_run and (out_dir / "last.ckpt").is_file() else None
-    out_dir.mkdir(parents=True, exist_ok=True)
-    run_file.write_text(json.dumps(run, indent=2))
+    if resume is not None:
+        load_checkpoint(resume)  # a corrupt or hostile file stops here, before anything is changed
+    write_json(run_file, run)
+    trained, trainer, best, stop, seconds = _train(train_graphs, val_graphs, out_dir, config, widths, resume,
+                                                   callbacks, crystal_names, crystal_units, site_names, meta)
+    metrics = {"best_val_mae": _number(best.best_model_score), "epochs_run": trainer.current_epoch,
+               "stopped_early": bool(stop.stopped_epoch),
+               "final_train_mae": _number(trainer.callback_metrics.get("train_mae")),
+               "monitor": "val_mae on validation graphs" if val_graphs else "val_mae on training graphs (no validation set)",
+               "train_seconds_this_session": round(seconds, 2), "resumed_from": str(resume) if resume else None}
+    card = {"status": "complete", "data": meta or {}, "split": {"n_train": len(train_graphs), "n_val": len(val_graphs)},
+            "hyperparameters": config.as_dict(), "model": trained.model.config, "metrics": metrics,
+            "device": str(trainer.strategy.root_device), "packages": _versions(),
+            "files": {"weights": WEIGHTS_FILE, "config": CONFIG_FILE, "metrics": "metrics.csv",
+                      "resume_checkpoint": "last.ckpt"}}
+    write_json(card_file, card, default=str)
+    return trained
+
+
+def _train(train_graphs, val_graphs, out_dir, config, widths, resume, callbacks, crystal_names, crystal_units,
+           site_names, meta):
+    """Run Lightning (resuming from ``resume``); returns (best model, trainer, best, stop, seconds)."""
+    import lightning as L
+    from lightning.pytorch.callbacks import EarlyStopping, ModelCheckpoint
+
+    from sagatsr.model import SAGAT
+    from sagatsr.training.checkpoints import AtomicCheckpointIO, load_checkpoint
+    from sagatsr.training.history import MetricsHistory
+    from sagatsr.training.module import SAGATModule
 
     previous_threads = torch.get_num_threads()
     if config.num_threads:
@@ -152,51 +196,65 @@ def fit(train_graphs: Sequence, val_graphs: Sequence | None, out_dir: str | Path
     model.fit_normalization(train_graphs)
     train_loader = _loader(train_graphs, config.batch_size, EpochShuffleSampler(len(train_graphs), config.seed),
                            config.num_workers)
-    val_loader = _loader(monitor_graphs, max(config.batch_size, 256), num_workers=config.num_workers)
+    val_loader = _loader(val_graphs or train_graphs, max(config.batch_size, 256), num_workers=config.num_workers)
     module = SAGATModule(model, config, steps_per_epoch=len(train_loader))
     best = ModelCheckpoint(dirpath=out_dir, filename="best", monitor="val_mae", mode="min",
                            enable_version_counter=False)
-    # a separate unmonitored checkpoint, rewritten every epoch (Lightning's save_last only follows
-    # epochs that improved the monitored metric)
+    # a separate unmonitored checkpoint, rewritten at the end of every epoch, after the history row
+    # (Lightning's save_last only follows epochs that improved the monitored metric)
     last = ModelCheckpoint(dirpath=out_dir, filename="last", monitor=None, save_top_k=1,
-                           enable_version_counter=False)
+                           enable_version_counter=False, save_on_train_epoch_end=True)
     stop = EarlyStopping(monitor="val_mae", mode="min", patience=config.patience)
-    earlier_metrics = (out_dir / "metrics.csv").read_text() if resume and (out_dir / "metrics.csv").is_file() else None
+    history = MetricsHistory(out_dir / "metrics.csv")
     started = time.perf_counter()
-    with warnings.catch_warnings(), _quiet_lightning():
-        warnings.filterwarnings("ignore", message=".*(exists and is not empty|LeafSpec|does not have many workers).*")
+    with warnings.catch_warnings(), _quiet_lightning(), _keep_sigint_handler():
+        warnings.filterwarnings("ignore", message=".*(exists and is not empty|LeafSpec|does not have many workers|"
+                                                  "logging interval).*")
         trainer = L.Trainer(
             max_epochs=config.epochs, accelerator=config.accelerator, devices=config.devices,
             strategy=config.strategy, num_nodes=config.num_nodes, deterministic=config.deterministic,
-            gradient_clip_val=config.gradient_clip, callbacks=[best, last, stop, *(callbacks or [])],
-            logger=CSVLogger(save_dir=out_dir, name="", version=""), log_every_n_steps=1,
+            gradient_clip_val=config.gradient_clip, callbacks=[history, best, last, stop, *(callbacks or [])],
+            logger=False, plugins=[AtomicCheckpointIO()],
             enable_progress_bar=config.progress and sys.stderr.isatty(), enable_model_summary=False,
             num_sanity_val_steps=0, default_root_dir=out_dir)
         try:
-            trainer.fit(module, train_loader, val_loader, ckpt_path=resume)
+            trainer.fit(module, train_loader, val_loader, ckpt_path=resume, weights_only=True)
+        except (KeyboardInterrupt, SystemExit) as exc:
+            if isinstance(exc, SystemExit) and trainer.state.status.value != "interrupted":
+                raise
+            raise TrainingInterrupted(_kept_after_interrupt(out_dir, history)) from None
         finally:
             torch.set_num_threads(previous_threads)
     seconds = time.perf_counter() - started
-    if earlier_metrics is not None:
-        _merge_metrics(out_dir / "metrics.csv", earlier_metrics)
 
     if best.best_model_path and Path(best.best_model_path).is_file():
-        state = torch.load(best.best_model_path, map_location="cpu", weights_only=True)["state_dict"]
+        state = load_checkpoint(best.best_model_path, remedy="delete it and last.ckpt to train again")["state_dict"]
         model.load_state_dict({k.removeprefix("model."): v for k, v in state.items()})
     trained = TrainedModel(model.cpu(), crystal_names=crystal_names, site_names=site_names,
                            crystal_units=crystal_units, target=meta, train_config=config.as_dict())
     trained.save(out_dir)
-    metrics = {"best_val_mae": _number(best.best_model_score), "epochs_run": trainer.current_epoch,
-               "stopped_early": bool(stop.stopped_epoch), "final_train_mae": _number(trainer.callback_metrics.get("train_mae")),
-               "monitor": "val_mae on validation graphs" if val_graphs else "val_mae on training graphs (no validation set)",
-               "train_seconds_this_session": round(seconds, 2), "resumed_from": str(resume) if resume else None}
-    card = {"status": "complete", "data": meta or {}, "split": {"n_train": len(train_graphs), "n_val": len(val_graphs)},
-            "hyperparameters": config.as_dict(), "model": model.config, "metrics": metrics,
-            "device": str(trainer.strategy.root_device), "packages": _versions(),
-            "files": {"weights": WEIGHTS_FILE, "config": CONFIG_FILE, "metrics": "metrics.csv",
-                      "resume_checkpoint": "last.ckpt"}}
-    card_file.write_text(json.dumps(card, indent=2, default=str))
-    return trained
+    return trained, trainer, best, stop, seconds
+
+
+def _kept_after_interrupt(out_dir: Path, history) -> str:
+    """What an interrupted training left behind, in one sentence."""
+    done = len(history.rows)
+    if done == 0 or not (out_dir / "last.ckpt").is_file():
+        return f"training in {out_dir} was interrupted before its first epoch finished; nothing to resume from"
+    return (f"training in {out_dir} was interrupted; kept last.ckpt after epoch {done - 1} "
+            f"({done} epochs done) and their history in metrics.csv")
+
+
+@contextmanager
+def _keep_sigint_handler():
+    """Lightning ignores SIGINT for good after the first Ctrl-C; give the caller its handler back."""
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.getsignal(signal.SIGINT) if main else None
+    try:
+        yield
+    finally:
+        if main and previous is not None:
+            signal.signal(signal.SIGINT, previous)
 
 
 @contextmanager
@@ -211,17 +269,6 @@ def _quiet_lightning():
     finally:
         for logger, level in zip(loggers, levels):
             logger.setLevel(level)
-
-
-def _merge_metrics(path: Path, earlier: str) -> None:
-    """Lightning's CSV logger starts a new file on resume: put the earlier epochs back in front."""
-    import pandas as pd
-
-    new = pd.read_csv(path) if path.is_file() else pd.DataFrame()
-    old = pd.read_csv(StringIO(earlier))
-    if len(new) and "epoch" in new:
-        old = old[old["epoch"] < new["epoch"].min()]
-    pd.concat([old, new], ignore_index=True).to_csv(path, index=False)
 
 
 def _number(value):

@@ -69,13 +69,16 @@ class TrainedModel:
 
     # ---- persistence -------------------------------------------------------------------------
     def save(self, directory: str | Path) -> Path:
-        directory = Path(directory)
-        directory.mkdir(parents=True, exist_ok=True)
-        torch.save({k: v.detach().cpu() for k, v in self.model.state_dict().items()}, directory / WEIGHTS_FILE)
+        """Write ``model.pt`` and ``model_config.json`` into ``directory``, each atomically."""
+        from sagatsr.io import atomic_target, prepare_output_dir, write_json
+
+        directory = prepare_output_dir(directory)
+        with atomic_target(directory / WEIGHTS_FILE) as tmp:
+            torch.save({k: v.detach().cpu() for k, v in self.model.state_dict().items()}, tmp)
         payload = {"format": FORMAT, "format_version": FORMAT_VERSION, "model": self.model.config,
                    "crystal_names": self.crystal_names, "site_names": self.site_names,
                    "crystal_units": self.crystal_units, "target": self.target, "train_config": self.train_config}
-        (directory / CONFIG_FILE).write_text(json.dumps(payload, indent=2, default=str))
+        write_json(directory / CONFIG_FILE, payload, default=str)
         self.directory = directory
         return directory
 
