@@ -20,12 +20,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from pathlib import Path
 
 import numpy as np
 
+from sagatsr.data.checks import structure_problem
 from sagatsr.errors import InputError
+from sagatsr.io import atomic_target
 from sagatsr.parallel import Failed, map_items
+
+log = logging.getLogger("sagatsr.graphs")
 
 __all__ = ["CrystalGraphBuilder", "shell_ranks"]
 
@@ -82,7 +87,7 @@ class CrystalGraphBuilder:
         if (counts == 0).any():
             lonely = int(np.argmin(counts))
             raise InputError(f"atom {lonely} ({structure[lonely].specie}) has no neighbour within "
-                             f"{self.cutoff} Å; raise the cutoff", item=material_id)
+                             f"{self.cutoff} Å; raise --cutoff (API: CrystalGraphBuilder(cutoff=...))", item=material_id)
         return centre[kept], neighbour[kept], dist[kept], image[kept]
 
     def _search(self, structure):
@@ -124,12 +129,16 @@ class CrystalGraphBuilder:
         return hashlib.sha256(payload.encode()).hexdigest()[:24]
 
     def build_many(self, structures, targets=None, ids=None, *, cache_dir=None, progress=True,
-                   on_error="raise", workers=None):
+                   on_error="raise", workers=None, failures=None):
         """Graphs for many structures. Crystal features are computed in one vectorised call; with
         ``cache_dir`` each graph is stored as plain tensors (``torch.load(weights_only=True)``) under a
         key of its structure and the settings, so a rerun only builds what is new. ``on_error="skip"``
         leaves out structures that fail (the returned graphs carry their ``material_id``). ``workers``
-        processes build the neighbour lists (``None``: all cores for ≥ 500 new graphs)."""
+        processes build the neighbour lists (``None``: all cores for ≥ 500 new graphs).
+        ``failures``: a list that receives ``(position, id, reason)`` of every structure skipped.
+        Structures failing :func:`sagatsr.data.checks.structure_problem` (coincident atoms, zero
+        volume, unknown element, an atom with no neighbour within ``cutoff``) are refused by name.
+        Cache files are written atomically; an unreadable one is named in a warning and rebuilt."""
         import torch
 
         ids = [str(i) for i in (ids if ids is not None else range(len(structures)))]
@@ -141,28 +150,46 @@ class CrystalGraphBuilder:
         todo = []
         for i, structure in enumerate(structures):
             path = cache / f"{self._key(structure)}.pt" if cache is not None else None
-            if path is not None and path.exists():
-                graphs[i] = _from_tensors(torch.load(path, weights_only=True), ids[i], targets[i])
+            cached = _read_cached(path) if path is not None and path.exists() else None
+            if cached is not None:
+                graphs[i] = _from_tensors(cached, ids[i], targets[i])
             else:
                 todo.append(i)
+        failed = {}  # position -> reason
+
+        def fail(i, reason):
+            if on_error == "raise":  # the reason may already name the structure
+                raise InputError(reason, item=None if reason.startswith(f"{ids[i]}:") else ids[i])
+            failed[i] = reason
+
+        for i in todo:
+            problem = structure_problem(structures[i])  # isolated atoms: found by neighbors()
+            if problem:
+                fail(i, problem)
+        todo = [i for i in todo if i not in failed]
         if todo:
             crystal = self._crystal_rows(todo, [structures[i] for i in todo], [ids[i] for i in todo], on_error)
-            todo = [i for i in todo if crystal[i] is not None]
+            for i in todo:
+                if isinstance(crystal[i], Failed):
+                    fail(i, f"crystal features could not be computed: {crystal[i].reason}")
+            todo = [i for i in todo if i not in failed]
             built = map_items(_build_arrays, [(structures[i], crystal[i], ids[i]) for i in todo], workers=workers,
                               desc="building graphs", progress=progress, initializer=_set_worker_builder,
                               initargs=(self,))
             for i, arrays in zip(todo, built):
                 if isinstance(arrays, Failed):
-                    if on_error == "raise":  # the reason may already name the structure
-                        raise InputError(arrays.reason, item=None if arrays.reason.startswith(f"{ids[i]}:") else ids[i])
+                    fail(i, arrays.reason)
                     continue
                 graphs[i] = _from_tensors(arrays, ids[i], targets[i])
                 if cache is not None:
-                    torch.save(_to_tensors(graphs[i]), cache / f"{self._key(structures[i])}.pt")
+                    with atomic_target(cache / f"{self._key(structures[i])}.pt") as tmp:
+                        torch.save(_to_tensors(graphs[i]), tmp)
+        if failures is not None:
+            failures.extend((i, ids[i], failed[i]) for i in sorted(failed))
         return [graphs[i] for i in sorted(graphs)]
 
     def _crystal_rows(self, positions, structures, ids, on_error) -> dict:
-        """Crystal features by position; a failing structure maps to ``None`` in skip mode."""
+        """Crystal features by position; a failing structure maps to :class:`Failed` in skip mode."""
         try:
             return dict(zip(positions, self.space.crystal_matrix(structures, ids=ids)))
         except Exception:
@@ -172,12 +199,28 @@ class CrystalGraphBuilder:
         for pos, structure, mid in zip(positions, structures, ids):
             try:
                 rows[pos] = self.space.crystal_matrix([structure], ids=[mid])[0]
-            except Exception:
-                rows[pos] = None
+            except Exception as exc:
+                rows[pos] = Failed.from_exception(exc)
         return rows
 
 
 _FIELDS = ("x", "z", "u", "edge_index", "edge_dist", "edge_attr", "edge_rank", "edge_image")
+
+
+def _read_cached(path: Path):
+    """The tensors of a graph cache file, or None (with a warning naming it) when it is truncated,
+    corrupt or not a graph: the graph is then rebuilt and the file rewritten."""
+    import torch
+
+    try:
+        tensors = torch.load(path, weights_only=True)
+        if isinstance(tensors, dict) and set(_FIELDS) <= set(tensors):
+            return tensors
+        reason = "not a graph of this version"
+    except Exception as exc:  # noqa: BLE001 - any unreadable cache entry is rebuilt
+        reason = Failed.from_exception(exc).reason[:160]
+    log.warning("%s: unreadable graph cache file (%s); rebuilding it", path, reason)
+    return None
 
 
 def _to_tensors(graph) -> dict:
