@@ -40,9 +40,11 @@ def load_checkpoint(path: str | Path, map_location="cpu", *, remedy: str | None 
     try:
         checkpoint = torch.load(path, map_location=map_location, weights_only=True)
     except Exception as exc:  # noqa: BLE001 - any failure means an unusable file
-        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:160]
+        text = str(exc)
+        detail = text.split("WeightsUnpickler error:")[-1].strip() if "WeightsUnpickler" in text else text.strip()
+        first = (detail.splitlines() or [type(exc).__name__])[0][:160]
         kind = ("holds objects that would run code when loaded; it was not loaded"
-                if "weights_only" in str(exc) or "Unsupported global" in str(exc)
+                if "Unsupported global" in text
                 else f"is truncated or corrupt ({type(exc).__name__}: {first})")
         raise CheckpointError(f"{path} {kind}; {remedy}") from None
     if not isinstance(checkpoint, dict) or "state_dict" not in checkpoint:
