@@ -58,7 +58,7 @@ def measure(run: Path, top_k: int, backend: str = "sisso") -> dict:
     from sagatsr.pipeline.formulas import E_P_NAME
     from sagatsr.pipeline.run import RunContext
 
-    ctx = RunContext(RunConfig(**{**json.loads((run / "config.json").read_text()), "out": run}))
+    ctx = RunContext(RunConfig.from_dict({**json.loads((run / "config.json").read_text()), "out": run}))
     import pandas as pd
 
     table = pd.read_csv(run / "sr_inputs.csv")

@@ -18,11 +18,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("folder", type=Path)
     parser.add_argument("--target", default="optb88vdw_bandgap")
+    parser.add_argument("--target-unit", default="eV", help="unit of id_prop.csv's values (JARVIS band gaps: eV)")
     parser.add_argument("--epochs", type=int, default=40)
     parser.add_argument("--out", type=Path, default=Path("runs/jarvis_sample"))
     args = parser.parse_args()
-    config = RunConfig(data=str(args.folder), target=args.target, out=args.out, epochs=args.epochs,
-                       batch_size=16, oof_folds=3, top_k=5)
+    # id_prop.csv has no header: --target only names its value column, so the unit must be given
+    config = RunConfig.from_dict(dict(data=str(args.folder), target=args.target, target_unit=args.target_unit,
+                                      out=args.out, epochs=args.epochs, batch_size=16, oof_folds=3, top_k=5))
     print("report:", run_pipeline(config))
 
 

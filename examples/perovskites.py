@@ -23,8 +23,8 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=30)
     parser.add_argument("--out", type=Path, default=Path("runs/perovskites"))
     args = parser.parse_args()
-    config = RunConfig(data=str(args.folder / "targets.csv"), target=args.target, out=args.out,
-                       limit=args.limit, epochs=args.epochs, batch_size=64, oof_folds=0, top_k=8)
+    config = RunConfig.from_dict(dict(data=str(args.folder / "targets.csv"), target=args.target, out=args.out,
+                                      limit=args.limit, epochs=args.epochs, batch_size=64, oof_folds=0, top_k=8))
     print("report:", run_pipeline(config))
 
 

@@ -49,11 +49,13 @@ def test_bad_row_raises_naming_file_and_row_or_is_skipped(tmp_path, case, worker
     name, text, target, message = BAD_CASES[case]
     folder = _folder(tmp_path, [("good.cif", GOOD, "1.0"), ("p2.cif", GOOD, "3.0"), (name, text, target)])
     with pytest.raises(InputError) as info:
-        load_dataset(folder, workers=workers)
-    assert "row 2" in str(info.value) and name in str(info.value) and message in str(info.value)
-    data = load_dataset(folder, on_error="skip", workers=workers)
-    assert data.ids == ["good", "p2"]
-    assert [(s.row, s.file.endswith(name)) for s in data.skipped] == [(2, True)]
+        load_dataset(folder, workers=workers, target_unit="eV")
+    # the bad row is the third line of id_prop.csv (no header): named as an editor numbers it
+    assert "line 3" in str(info.value) and name in str(info.value) and message in str(info.value)
+    assert "--skip-bad" in str(info.value)
+    data = load_dataset(folder, on_error="skip", workers=workers, target_unit="eV")
+    assert data.ids == ["good", "p2"] and data.rows == [1, 2]
+    assert [(s.row, s.file.endswith(name)) for s in data.skipped] == [(3, True)]
 
 
 def test_unknown_sources_are_clear_errors(tmp_path):
@@ -75,7 +77,7 @@ def test_csv_with_files_beside_it_and_unit_override(tmp_path):
 
 @pytest.mark.shared_data
 def test_real_folder_csv_tarball_and_split_json(shared_data):
-    jarvis = load_dataset(shared_data / "jarvis_sample", "optb88vdw_bandgap")
+    jarvis = load_dataset(shared_data / "jarvis_sample", "optb88vdw_bandgap", target_unit="eV")
     assert len(jarvis) == 50 and jarvis.target_unit == "eV" and (jarvis.targets == 0).sum() == 28
     perov = load_dataset(shared_data / "matbench_perovskites" / "targets.csv", "e_form", limit=20)
     assert perov.ids[0] == "mb-perovskites-00001" and all(len(s) == 5 for s in perov.structures)
@@ -88,5 +90,8 @@ def test_matbench_folds_reproduce_the_mean_predictor_check(shared_data):
     targets = pd.read_csv(shared_data / "matbench_perovskites" / "targets.csv")["e_form"].to_numpy()
     folds = matbench_folds(len(targets))
     assert len(folds) == 5 and sorted(np.concatenate([t for _, t in folds]).tolist()) == list(range(len(targets)))
-    train, test = folds[0]
-    assert abs(np.mean(np.abs(targets[test] - targets[train].mean())) - 0.5672) < 5e-4
+    fold_mae = [np.mean(np.abs(targets[test] - targets[train].mean())) for train, test in folds]
+    # Matbench v0.1 leaderboard, "Dummy" (mean predictor) on matbench_perovskites: 0.5660 eV/cell
+    # averaged over the 5 folds; fold 0: 0.5672 (both quoted in ../shared/data/README.md)
+    assert abs(np.mean(fold_mae) - 0.5660) < 5e-4
+    assert abs(fold_mae[0] - 0.5672) < 5e-4

@@ -46,7 +46,8 @@ def test_featurize_command_with_stub_loader(tmp_path, monkeypatch):
         return types.SimpleNamespace(structures=structures, ids=ids, targets=np.arange(len(ids), dtype=float),
                                      target_name=target, target_unit="GPa", skipped=[])
 
-    monkeypatch.setitem(__import__("sys").modules, "sagatsr.data", types.SimpleNamespace(load_dataset=load_dataset))
+    stub = types.SimpleNamespace(load_dataset=load_dataset, load_structures=None, peek_target=None)
+    monkeypatch.setitem(__import__("sys").modules, "sagatsr.data", stub)
     out = tmp_path / "stub.nc"
     args = ["featurize", "--data", "demo", "--out", str(out), "--limit", "4", "--target", "bulk_modulus", "--skip-bad"]
     result = CliRunner().invoke(app, args)
@@ -54,5 +55,5 @@ def test_featurize_command_with_stub_loader(tmp_path, monkeypatch):
     assert calls == {"source": "demo", "target": "bulk_modulus", "limit": 4, "on_error": "skip"}
     with xr.open_dataset(out) as ds:
         assert ds.sizes["material"] == 4
-        assert ds["target_bulk_modulus"].attrs["units"] == "GPa"
-        assert list(ds["target_bulk_modulus"].values) == [0.0, 1.0, 2.0, 3.0]
+        assert ds["bulk_modulus"].attrs["units"] == "GPa" and ds["bulk_modulus"].attrs["role"] == "target"
+        assert list(ds["bulk_modulus"].values) == [0.0, 1.0, 2.0, 3.0]

@@ -135,8 +135,8 @@ def _broken_folder(tmp_path: Path) -> Path:
 def test_broken_files_are_skipped_and_reported(tmp_path, monkeypatch):
     monkeypatch.setenv("SAGATSR_SHORT", "1")
     folder = _broken_folder(tmp_path)
-    config = RunConfig(data=str(folder), target=None, out=tmp_path / "run", epochs=2, oof_folds=2, top_k=3,
-                       sr_niterations=5, progress=False)
+    config = RunConfig.from_dict(dict(data=str(folder), target=None, target_unit="GPa", out=tmp_path / "run",
+                                      epochs=2, oof_folds=2, top_k=3, sr_niterations=5, progress=False))
     run_pipeline(config)
     skipped = pd.read_csv(tmp_path / "run" / "skipped.csv")
     assert {"bad.cif", "missing.cif"} <= {Path(f).name for f in skipped["file"].astype(str)}
@@ -145,7 +145,8 @@ def test_broken_files_are_skipped_and_reported(tmp_path, monkeypatch):
 
 def test_strict_mode_stops_with_one_clear_line(tmp_path):
     folder = _broken_folder(tmp_path)
-    result = CliRunner().invoke(app, ["run", "--data", str(folder), "--out", str(tmp_path / "r"), "--strict"])
+    result = CliRunner().invoke(app, ["run", "--data", str(folder), "--target-unit", "GPa", "--out",
+                                      str(tmp_path / "r"), "--strict"])
     assert result.exit_code == 2
     assert "bad.cif" in result.output or "bad.cif" in str(result.exception)
     assert "Traceback" not in result.output

@@ -28,7 +28,8 @@ def test_train_predict_screen_on_the_demo(tmp_path):
 
     _invoke("predict", "--model", model, "--data", "demo", "--out", tmp_path / "pred.csv", "--limit", 5)
     predictions = pd.read_csv(tmp_path / "pred.csv")
-    assert list(predictions.columns) == ["id", "prediction", "target"] and len(predictions) == 5
+    assert list(predictions.columns) == ["id", "file", "prediction", "unit", "target"] and len(predictions) == 5
+    assert (predictions["unit"] == "GPa").all()
     assert np.isfinite(predictions["prediction"]).all()
 
     result = _invoke("screen", "--model", model, "--data", "demo", "--out", tmp_path / "screen", "--top-k", 3,
@@ -51,4 +52,4 @@ def test_bad_model_directory_is_one_line_error(tmp_path):
 
 def test_unknown_encoding_is_rejected(tmp_path):
     result = runner.invoke(app, ["train", "--data", "demo", "--out", str(tmp_path), "--encoding", "bogus"])
-    assert result.exit_code == 2 and "unknown encoding" in result.output
+    assert result.exit_code == 2 and "--encoding" in result.output and "bogus" in result.output

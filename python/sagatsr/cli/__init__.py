@@ -1,25 +1,73 @@
-"""The ``sagatsr`` command line (typer). One module per command group registers its commands.
+"""The ``sagatsr`` command line (typer). One module per command group registers its commands;
+options shared by several commands live in :mod:`sagatsr.cli.options`.
 
 Imports of torch, pymatgen or juliacall happen inside the commands, never here, so ``--help`` is
-instant. Every command is wrapped so that a :class:`~sagatsr.errors.SagatsrError` becomes one line
-on stderr and exit code 2 (no traceback), and Ctrl-C says how to resume.
+instant. Every user error — a bad option value (typer's own checks included), a
+:class:`~sagatsr.errors.SagatsrError` — becomes one line on stderr and exit code 2 (no traceback,
+no usage box), and Ctrl-C says how to resume.
 """
 
 from __future__ import annotations
 
 import functools
+import sys
 
 import typer
+from typer.core import TyperGroup
 
 from sagatsr.errors import SagatsrError
 
+try:  # typer ≥ 0.20 vendors click
+    from typer._click import exceptions as _click_errors
+except ImportError:  # pragma: no cover - older typer
+    from click import exceptions as _click_errors
+
+
+class _OneLineErrors(TyperGroup):
+    """Prints a usage error (unknown choice, value out of range, missing option) as one line."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        try:
+            code = super().main(args=args, prog_name=prog_name, complete_var=complete_var,
+                                standalone_mode=False, **extra)
+        except _click_errors.NoArgsIsHelpError as exc:
+            typer.echo(exc.format_message())
+            code = 0
+        except _click_errors.UsageError as exc:
+            where = f"{exc.ctx.command_path}: " if getattr(exc, "ctx", None) is not None else ""
+            message = " ".join(exc.format_message().split())
+            typer.echo(f"error: {where}{message} (see --help)", err=True)
+            code = 2
+        except typer.Abort:
+            typer.echo("aborted", err=True)
+            code = 1
+        if standalone_mode:
+            sys.exit(code if isinstance(code, int) else 0)
+        return code
+
+
 app = typer.Typer(
     name="sagatsr",
+    cls=_OneLineErrors,
     help="Interpretable formulas for material properties: SA-GAT training + symbolic regression.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        from sagatsr import __version__
+
+        typer.echo(f"sagatsr {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(version: bool = typer.Option(False, "--version", callback=_show_version, is_eager=True,
+                                        help="Print the version and exit.")) -> None:
+    """Interpretable formulas for material properties: SA-GAT training + symbolic regression."""
 
 
 def _friendly(command):

@@ -1,12 +1,18 @@
-"""CLI commands: ``sagatsr run`` (the whole pipeline) and ``sagatsr demo`` (it, on built-in data)."""
+"""CLI commands: ``sagatsr run`` (the whole pipeline) and ``sagatsr demo`` (it, on built-in data).
+
+Every setting is checked when the :class:`~sagatsr.pipeline.RunConfig` is built and the target's
+column and unit when the run starts — before the run directory is created."""
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
-from typing import Optional
+from typing import Annotated
 
 import typer
+
+from sagatsr.cli.options import (Backend, BatchSize, Data, EncodingChoice, Epochs, Limit, Out, Seed, Strict, Target,
+                                 TargetUnit, Threads, TopK, start)
+from sagatsr.pipeline.config import Encoding, SRBackend
 
 
 def _summary(run: Path) -> list[str]:
@@ -14,10 +20,12 @@ def _summary(run: Path) -> list[str]:
     import json
 
     from sagatsr.report.writer import collect_metrics
+    from sagatsr.units import pretty_unit
 
     metrics = collect_metrics(run)
     unit = json.loads((run / "dataset.json").read_text()).get("target_unit", "")
-    lines = [f"SA-GAT test MAE: {metrics['gnn_test_mae']:.4g} {unit} "
+    shown = pretty_unit(unit) or unit
+    lines = [f"SA-GAT test MAE: {metrics['gnn_test_mae']:.4g} {shown} "
              f"(mean predictor {metrics['mean_predictor_test_mae']:.4g})"]
     for formula in json.loads((run / "formulas.json").read_text()):
         if formula.get("best") and formula.get("test"):
@@ -34,36 +42,45 @@ def _report_and_finish(report: Path) -> None:
 
 
 def run(
-    data: str = typer.Option(..., "--data", help="Dataset: folder with id_prop.csv, CSV with a file column, "
-                             "matminer split .json.gz, or 'demo'."),
-    target: str = typer.Option(None, "--target", help="Target column (default: the dataset's only/first one)."),
-    out: Path = typer.Option(..., "--out", help="Run directory; rerunning resumes finished steps."),
-    top_k: int = typer.Option(8, "--top-k", help="Features passed from the IC ranking to symbolic regression."),
-    sr_backend: str = typer.Option("auto", "--sr-backend", help="auto | julia | sisso"),
-    epochs: int = typer.Option(100, "--epochs", help="Training epochs (early stopping may end sooner)."),
-    batch_size: int = typer.Option(32, "--batch-size"),
-    limit: Optional[int] = typer.Option(None, "--limit", help="Use only the first N rows."),
-    oof_folds: int = typer.Option(5, "--oof-folds", help="K-fold cross-fitting for E_p given to SR "
-                                  "(0: fit SR on the validation rows only)."),
-    seed: int = typer.Option(0, "--seed"),
-    strict: bool = typer.Option(False, "--strict", help="Stop at the first bad row instead of skipping it."),
+    data: Data,
+    out: Annotated[Path, typer.Option("--out", help="Run directory; rerunning resumes finished steps.")],
+    target: Target = None,
+    target_unit: TargetUnit = None,
+    top_k: TopK = 8,
+    sr_backend: Backend = SRBackend.auto,
+    epochs: Epochs = 100,
+    batch_size: BatchSize = 32,
+    encoding: EncodingChoice = Encoding.sae,
+    limit: Limit = None,
+    oof_folds: Annotated[int, typer.Option("--oof-folds", min=0, help="K-fold cross-fitting for the E_p given "
+                                           "to SR (K ≥ 2; 0: fit SR on the validation rows only).")] = 5,
+    seed: Seed = 0,
+    strict: Strict = False,
+    threads: Threads = None,
 ) -> None:
     """Structures -> features -> SA-GAT -> importance -> formulas -> report, resumable."""
-    from sagatsr.pipeline import RunConfig, run_pipeline
+    threads = start(threads)  # before torch is imported
+    from sagatsr.pipeline.config import RunConfig, SRSettings
 
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
-    config = RunConfig(data=data, target=target, out=out, top_k=top_k, sr_backend=sr_backend, epochs=epochs,
-                       batch_size=batch_size, limit=limit, oof_folds=oof_folds, seed=seed, strict=strict)
+    config = RunConfig(data=data, target=target, target_unit=target_unit, out=out, top_k=top_k, limit=limit,
+                       oof_folds=oof_folds, strict=strict, threads=threads,
+                       train=dict(epochs=epochs, batch_size=batch_size, seed=seed, encoding=encoding.value),
+                       sr=SRSettings(backend=sr_backend))
+    from sagatsr.pipeline.run import run_pipeline
+
     _report_and_finish(run_pipeline(config))
 
 
-def demo(out: Path = typer.Option(Path("sagatsr-demo"), "--out", help="Run directory.")) -> None:
+def demo(out: Annotated[Path, typer.Option("--out", help="Run directory.")] = Path("sagatsr-demo"),
+         threads: Threads = None) -> None:
     """The whole pipeline on built-in real data: 71 elemental crystals and their DFT bulk moduli
-    (GPa), shipped inside ASE. A few minutes on 2 CPU cores."""
-    from sagatsr.pipeline import demo_config, run_pipeline
+    (GPa), shipped inside ASE. About half a minute on 2 idle CPU cores."""
+    from sagatsr.pipeline.config import demo_config
 
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
-    _report_and_finish(run_pipeline(demo_config(out)))
+    config = demo_config(out, start(threads))
+    from sagatsr.pipeline.run import run_pipeline
+
+    _report_and_finish(run_pipeline(config))
 
 
 def register(app) -> None:

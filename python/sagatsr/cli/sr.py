@@ -5,42 +5,40 @@ from __future__ import annotations
 import json
 import logging
 from pathlib import Path
-from typing import Optional
+from typing import Annotated, Optional
 
 import typer
 
+from sagatsr.cli.options import Limit, Out, TargetUnit, Threads, _existing_source, start
+from sagatsr.errors import InputError
+from sagatsr.pipeline.config import SRBackend
 
-def _load_table(data: str, target: str, limit):
-    """(xarray Dataset of features, y, y unit) from ``FILE.nc`` or a ``load_dataset`` source."""
+
+def _load_table(data: str, target, target_unit, limit):
+    """(features Dataset, y, target name, y unit) from ``FILE.nc`` or a ``load_dataset`` source."""
     import numpy as np
 
-    from sagatsr.errors import InputError
+    from sagatsr.data.feature_table import split_target
 
     if data.endswith(".nc"):
         import xarray as xr
 
-        path = Path(data)
-        if not path.exists():
-            raise InputError("file not found", source=data)
-        ds = xr.load_dataset(path)
-        if target not in ds.data_vars:
-            raise InputError(f"target {target!r} is not a variable of the NetCDF "
-                             f"(variables: {', '.join(map(str, ds.data_vars))})", source=data)
-        y = np.asarray(ds[target].values, dtype=float)
-        y_unit = str(ds[target].attrs.get("units", "dimensionless"))
-        ds = ds.drop_vars(target)
+        ds, y, name, y_unit = split_target(xr.load_dataset(data), target, source=data)
+        if target_unit is not None:
+            from sagatsr.units import parse_unit
+
+            if parse_unit(target_unit) != parse_unit(y_unit):
+                raise InputError(f"the NetCDF stores {name} in {y_unit}, not {target_unit}", source=data)
     else:
         from sagatsr import featurize
         from sagatsr.data import load_dataset
 
-        loaded = load_dataset(data, target, limit=limit)
-        if loaded.targets is None:
-            raise InputError(f"dataset has no target column {target!r}", source=data)
+        loaded = load_dataset(data, target, limit=limit, target_unit=target_unit)
         ds = featurize(loaded.structures, ids=loaded.ids)
-        y, y_unit = np.asarray(loaded.targets, dtype=float), loaded.target_unit
+        y, name, y_unit = np.asarray(loaded.targets, dtype=float), loaded.target_name, loaded.target_unit
     if limit:
-        ds, y = ds.isel({next(iter(ds.dims)): slice(0, limit)}), y[:limit]
-    return ds, y, y_unit
+        ds, y = ds.isel(material=slice(0, limit)), y[:limit]
+    return ds, y, name, y_unit
 
 
 def _pareto_png(front, path: Path, unit: str) -> None:
@@ -61,39 +59,51 @@ def _pareto_png(front, path: Path, unit: str) -> None:
 
 
 def sr(
-    data: str = typer.Option(..., "--data", help="Featurized NetCDF (from `sagatsr featurize`) holding "
-                             "the target as a variable, or a dataset source for load_dataset."),
-    target: str = typer.Option(..., "--target", help="Target column / variable."),
-    out: Path = typer.Option(..., "--out", help="Output directory (formulas.json, pareto.png, sr.json)."),
-    backend: str = typer.Option("auto", "--backend", help="auto | julia | sisso"),
-    features: Optional[str] = typer.Option(None, "--features", help="Comma-separated feature names."),
-    max_terms: int = typer.Option(3, "--max-terms", help="sisso: descriptors besides the intercept."),
-    rung: int = typer.Option(2, "--rung", help="sisso: feature-construction depth."),
-    operators: Optional[str] = typer.Option(None, "--operators", help="Comma-separated catalog names."),
-    maxsize: int = typer.Option(30, "--maxsize", help="Largest formula complexity kept."),
-    strict_units: bool = typer.Option(False, "--strict-units", help="Only descriptors with y's unit "
-                                      "(dimensionless coefficients)."),
-    limit: Optional[int] = typer.Option(None, "--limit", help="Use only the first N rows."),
+    data: Annotated[str, typer.Option("--data", callback=_existing_source, help="Featurized NetCDF (from `sagatsr featurize` or a run's "
+                                      "features.nc) holding the target, or a dataset source for load_dataset.")],
+    out: Out,
+    target: Annotated[Optional[str], typer.Option("--target", help="Target name (default: the NetCDF's "
+                                                  "own target).")] = None,
+    target_unit: TargetUnit = None,
+    backend: Annotated[SRBackend, typer.Option("--backend", help="symbolic-regression engine")] = SRBackend.auto,
+    features: Annotated[Optional[str], typer.Option("--features", help="Comma-separated feature names "
+                                                    "(default: all that vary).")] = None,
+    max_terms: Annotated[int, typer.Option("--max-terms", min=1, help="sisso: descriptors besides the "
+                                           "intercept.")] = 3,
+    rung: Annotated[int, typer.Option("--rung", min=0, help="sisso: feature-construction depth.")] = 2,
+    operators: Annotated[Optional[str], typer.Option("--operators", help="Comma-separated catalog names.")] = None,
+    maxsize: Annotated[int, typer.Option("--maxsize", min=1, help="Largest formula complexity kept.")] = 30,
+    strict_units: Annotated[bool, typer.Option("--strict-units/--no-strict-units", help="Only descriptors "
+                                               "with y's unit (dimensionless coefficients).")] = False,
+    limit: Limit = None,
+    threads: Threads = None,
 ) -> None:
     """Fit a Pareto front of dimensionally consistent formulas target ≈ f(features)."""
-    from sagatsr.errors import InputError
+    start(threads)
+    from sagatsr.data.feature_table import drop_uninformative, feature_names
     from sagatsr.sr import SymbolicRegressor
+    from sagatsr.sr.coefficient_units import annotate_coefficients
 
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
-    ds, y, y_unit = _load_table(data, target, limit)
-    names = [n.strip() for n in features.split(",")] if features else list(map(str, ds.data_vars))
-    missing = [n for n in names if n not in ds.data_vars]
-    if missing:
-        raise InputError(f"unknown features {missing}", source=data)
-    model = SymbolicRegressor(backend=backend, max_terms=max_terms, rung=rung, maxsize=maxsize,
+    ds, y, target, y_unit = _load_table(data, target, target_unit, limit)
+    if features:
+        names = [n.strip() for n in features.split(",")]
+        missing = [n for n in names if n not in ds.data_vars]
+        if missing:
+            raise InputError(f"unknown features {missing}", source=data)
+    else:
+        names, dropped = drop_uninformative(ds, feature_names(ds))
+        if dropped:
+            typer.echo(f"note: left out {len(dropped)} features that are constant or not finite on these "
+                       f"rows (e.g. {', '.join(dropped[:4])})", err=True)
+    model = SymbolicRegressor(backend=backend.value, max_terms=max_terms, rung=rung, maxsize=maxsize,
                               operators=operators.split(",") if operators else None,
-                              require_dimensionless_coefficients=strict_units,
-                              progress=True)
+                              require_dimensionless_coefficients=strict_units, progress=True)
     model.fit(ds[names], y, y_units=y_unit, variable_names=names)
     out.mkdir(parents=True, exist_ok=True)
     best = model.best_
-    records = [{**eq.to_dict(), "target": target, "best": eq is best, "notes": model.notes_}
-               for eq in model.pareto_front_]
+    units = {n: str(ds[n].attrs.get("units", "dimensionless")) for n in names}
+    records = [{**eq.to_dict(), "target": target, "best": eq is best, "notes": model.notes_,
+                "coefficients": annotate_coefficients(eq, units, y_unit)} for eq in model.pareto_front_]
     (out / "formulas.json").write_text(json.dumps(records, indent=2))
     model.to_json(out / "sr.json")
     _pareto_png(model.pareto_front_, out / "pareto.png", y_unit)

@@ -61,8 +61,8 @@ def fit_formulas(ctx) -> None:
         is_test = (table["split"] == "test").to_numpy()
         y = table["target"].to_numpy(float)
         regressor = SymbolicRegressor(
-            backend=cfg.sr_backend, max_terms=cfg.sr_max_terms, maxsize=cfg.sr_maxsize,
-            niterations=cfg.sr_niterations, seed=cfg.seed,
+            backend=cfg.sr.backend.value, max_terms=cfg.sr.max_terms, maxsize=cfg.sr.maxsize,
+            niterations=cfg.sr.niterations, seed=cfg.seed,
         )
         regressor.fit(X[~is_test], y[~is_test], X_units=units, y_units=ctx.dataset.target_unit,
                       variable_names=names)

@@ -27,21 +27,28 @@ __all__ = ["run_pipeline", "RunContext"]
 
 
 def run_pipeline(config: RunConfig) -> Path:
-    """Run (or resume) every step; returns the path of the report."""
+    """Run (or resume) every step; returns the path of the report.
+
+    The target's column and unit are checked (from the source's header) before the run directory
+    is created, so a missing unit or column leaves nothing behind."""
+    from sagatsr.data import peek_target
+    from sagatsr.threads import apply_threads
+
+    config.target, config.target_unit = peek_target(config.data, config.target, config.target_unit)
+    config.threads = apply_threads(config.threads)
     ledger = StepLedger.open(config.out)
     ctx = RunContext(config)
     (config.out / "config.json").write_text(json.dumps(config.as_dict(), indent=2))
-    load_params = {k: getattr(config, k) for k in ("data", "target", "limit", "strict")}
+    load_params = {k: getattr(config, k) for k in ("data", "target", "target_unit", "limit", "strict")}
     ledger.run("load", load_params, ["dataset.json"], ctx.write_dataset)
-    ledger.run("features", {}, ["features.nc"], ctx.write_features)
+    ledger.run("features", {"with_target": True}, ["features.nc"], ctx.write_features)
     split_params = {k: getattr(config, k) for k in ("seed", "val_fraction", "test_fraction")}
     ledger.run("split", split_params, ["split.json"], ctx.write_split)
-    train_params = {k: getattr(config, k) for k in ("epochs", "batch_size", "seed", "encoding")}
+    train_params = {k: v for k, v in config.train.as_dict().items() if k not in ("num_threads", "progress")}
     ledger.run("train", train_params, ["model/model_card.json"], ctx.train_main)
     ledger.run("cross_fit", {"oof_folds": config.oof_folds}, ["sr_inputs.csv"], ctx.cross_fit)
     ledger.run("screen", {"top_k": config.top_k}, ["importance.csv", "importance.png"], ctx.screen)
-    sr_params = {k: getattr(config, k) for k in ("sr_backend", "sr_max_terms", "sr_maxsize", "sr_niterations")}
-    ledger.run("sr", sr_params, ["formulas.json"], ctx.symbolic_regression)
+    ledger.run("sr", config.sr.as_dict(), ["formulas.json"], ctx.symbolic_regression)
     ledger.run("report", {}, ["report.html", "report.md"], ctx.report)
     return config.out / "report.html"
 
@@ -59,7 +66,8 @@ class RunContext:
         from sagatsr.data import load_dataset
 
         on_error = "raise" if self.config.strict else "skip"
-        return load_dataset(self.config.data, self.config.target, limit=self.config.limit, on_error=on_error)
+        return load_dataset(self.config.data, self.config.target, limit=self.config.limit, on_error=on_error,
+                            target_unit=self.config.target_unit)
 
     @cached_property
     def _built(self):
@@ -100,8 +108,11 @@ class RunContext:
     def features(self):
         import xarray as xr
 
+        from sagatsr.data.feature_table import split_target
+
         with xr.open_dataset(self.out / "features.nc") as opened:
-            return opened.load()
+            ds = opened.load()
+        return split_target(ds, source=self.out / "features.nc")[0] if ds.attrs.get("target") else ds
 
     @cached_property
     def model(self):
@@ -125,10 +136,13 @@ class RunContext:
         (self.out / "dataset.json").write_text(json.dumps(summary, indent=2))
 
     def write_features(self) -> None:
+        from sagatsr.data.feature_table import attach_target
         from sagatsr.features import featurize
 
         structures = [self.dataset.structures[i] for i in self._built[1]]
-        featurize(structures, ids=self.ids, progress=self.config.progress).to_netcdf(self.out / "features.nc")
+        ds = featurize(structures, ids=self.ids, progress=self.config.progress)
+        attach_target(ds, self.dataset.target_name, self.targets, self.dataset.target_unit).to_netcdf(
+            self.out / "features.nc")
 
     def write_split(self) -> None:
         cfg = self.config
@@ -138,10 +152,10 @@ class RunContext:
         (self.out / "split.json").write_text(json.dumps(payload, indent=2))
 
     def _train(self, fit_rows: np.ndarray, val_rows: np.ndarray, out_dir: Path):
-        from sagatsr.training import TrainConfig, fit
+        from sagatsr.training import fit
 
         cfg = self.config
-        train_config = TrainConfig(epochs=cfg.epochs, batch_size=cfg.batch_size, seed=cfg.seed, encoding=cfg.encoding)
+        train_config = cfg.train_config()
         meta = {"data": str(cfg.data), "target": self.dataset.target_name, "unit": self.dataset.target_unit,
                 "n_train": len(fit_rows), "n_val": len(val_rows)}
         return fit([self.graphs[i] for i in fit_rows], [self.graphs[i] for i in val_rows], out_dir,
@@ -170,7 +184,8 @@ class RunContext:
         for name in ("val", "test"):
             split_name[self.split[name]] = name
         table = pd.DataFrame({"id": self.ids, "split": split_name, "target": self.targets,
-                              "e_p": e_p, "e_p_sr": e_p_sr, "e_p_source": source})
+                              "e_p": e_p, "e_p_sr": e_p_sr, "e_p_source": source,
+                              "unit": self.dataset.target_unit})
         table.to_csv(self.out / "predictions.csv", index=False)
         table.dropna(subset=["e_p_sr"]).to_csv(self.out / "sr_inputs.csv", index=False)
 

@@ -53,7 +53,7 @@ def _markdown(out: Path) -> str:
     lines = [f"# sagatsr run: {data['target']} ({shown_unit})", "",
              f"Data: `{data['source']}` — {data['n_materials']} materials "
              f"({data['n_skipped']} skipped, see `skipped.csv`); split train/val/test = "
-             f"{metrics['n_train']}/{metrics['n_val']}/{metrics['n_test']} (seed {cfg['seed']}).", "",
+             f"{metrics['n_train']}/{metrics['n_val']}/{metrics['n_test']} (seed {cfg.get('seed', cfg.get('train', {}).get('seed'))}).", "",
              "## Accuracy on the test rows", ""]
     rows = [["SA-GAT (this run)", f"{metrics['gnn_test_mae']:.4g}"],
             ["mean predictor (this run)", f"{metrics['mean_predictor_test_mae']:.4g}"]]

@@ -1,0 +1,100 @@
+"""Options shared by several commands, declared once (``Annotated`` types) so every command spells,
+checks and documents them the same way. Values are checked by typer as they are parsed (range,
+choice, existing ``--data``), so a bad setting fails before any file is written or work starts;
+:mod:`sagatsr.cli` prints such an error as one line with exit code 2.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from sagatsr.pipeline.config import Encoding, SRBackend
+
+__all__ = ["Data", "StructuresData", "Target", "TargetUnit", "Limit", "Seed", "Threads", "Strict", "SkipBad",
+           "Out", "OutFile", "ModelDir", "TopK", "Epochs", "BatchSize", "Backend", "EncodingChoice",
+           "echo_skipped", "start"]
+
+DATA_HELP = ('dataset: folder with id_prop.csv + structure files, CSV with a file column (files beside it '
+             'or in a .tgz), matminer split .json.gz, or "demo"')
+STRUCTURES_HELP = ("structures: any --data source, or a bare folder of CIF/POSCAR/CONTCAR/.vasp/pymatgen "
+                   ".json/.extxyz files, one such file, a quoted glob ('cands/*.cif'), or a CSV/JSON "
+                   "without the target column")
+
+
+def _existing_source(value: str) -> str:
+    from sagatsr.errors import SagatsrError
+    from sagatsr.pipeline.config import check_data_source
+
+    try:
+        check_data_source(value)
+    except SagatsrError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    return value
+
+
+def _existing_structures(value: str) -> str:
+    if any(ch in value for ch in "*?[") or value == "demo" or Path(value).exists():
+        return value
+    raise typer.BadParameter(f"{value}: no such file or folder")
+
+
+def _unit(value: Optional[str]) -> Optional[str]:
+    if value is None:
+        return None
+    from sagatsr.errors import UnitError
+    from sagatsr.units import parse_unit
+
+    try:
+        parse_unit(value)
+    except UnitError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    return value
+
+
+Data = Annotated[str, typer.Option("--data", help=DATA_HELP, callback=_existing_source)]
+StructuresData = Annotated[str, typer.Option("--data", help=STRUCTURES_HELP, callback=_existing_structures)]
+Target = Annotated[Optional[str], typer.Option(
+    "--target", help="target column (default: the source's only/first one; on a CGCNN folder a free "
+                     "label of id_prop.csv's value column, default 'target')")]
+TargetUnit = Annotated[Optional[str], typer.Option(
+    "--target-unit", callback=_unit,
+    help="the target's unit, any pint string (GPa, eV/atom, 'meV / atom', dimensionless); required "
+         "unless the source documents it (the demo: GPa; Matbench, matminer metadata)")]
+Limit = Annotated[Optional[int], typer.Option("--limit", min=1, help="use only the first N materials")]
+Seed = Annotated[int, typer.Option("--seed", help="random seed (split, training, cross-fitting, SR)")]
+Threads = Annotated[Optional[int], typer.Option(
+    "--threads", min=1, envvar="SAGATSR_THREADS",
+    help="CPU threads for torch/BLAS (default: free physical cores; env SAGATSR_THREADS)")]
+Strict = Annotated[bool, typer.Option("--strict/--no-strict",
+                                      help="stop at the first bad row instead of skipping it")]
+SkipBad = Annotated[bool, typer.Option("--skip-bad/--no-skip-bad",
+                                       help="skip unreadable rows and report them (default: stop at the first)")]
+Out = Annotated[Path, typer.Option("--out", help="output directory")]
+OutFile = Annotated[Path, typer.Option("--out", help="output file")]
+ModelDir = Annotated[Path, typer.Option("--model", exists=True, file_okay=False,
+                                        help="directory written by `sagatsr train` (or a run's model/)")]
+TopK = Annotated[int, typer.Option("--top-k", min=1, help="features passed on from the IC ranking")]
+Epochs = Annotated[int, typer.Option("--epochs", min=1, help="training epochs (early stopping may end sooner)")]
+BatchSize = Annotated[int, typer.Option("--batch-size", min=1)]
+Backend = Annotated[SRBackend, typer.Option("--sr-backend", help="symbolic-regression engine "
+                                             "(auto: Julia if it can start, else the embedded sisso)")]
+EncodingChoice = Annotated[Encoding, typer.Option("--encoding", help="crystal-feature encoding (sae gives ICs)")]
+
+
+def start(threads: Optional[int]) -> int:
+    """Common start of a command that computes: thread setting first (before torch is imported)."""
+    import logging
+
+    from sagatsr.threads import apply_threads
+
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    return apply_threads(threads)
+
+
+def echo_skipped(loaded) -> None:
+    """One stderr line per row a loader skipped."""
+    for skipped in getattr(loaded, "skipped", []) or []:
+        typer.echo(f"skipped row {skipped.row} ({skipped.id}): {skipped.reason}", err=True)

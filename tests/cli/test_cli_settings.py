@@ -1,0 +1,84 @@
+"""Every bad setting fails at the door: one line on stderr, exit code 2, nothing written to --out."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from sagatsr.cli import app
+
+BAD_RUN_SETTINGS = {
+    "epochs 0": ["--epochs", "0"],
+    "top-k 0": ["--top-k", "0"],
+    "one out-of-fold fold": ["--oof-folds", "1"],
+    "negative limit": ["--limit", "-1"],
+    "unknown SR backend": ["--sr-backend", "pysr"],
+    "unknown encoding": ["--encoding", "bogus"],
+    "zero threads": ["--threads", "0"],
+    "unparsable target unit": ["--target-unit", "furlongs per fortnightz"],
+    "demo relabelled in eV": ["--target-unit", "eV"],
+    "boolean with a value": ["--strict", "true"],
+}
+
+
+def _invoke(args):
+    return CliRunner().invoke(app, [str(a) for a in args])
+
+
+def assert_one_line_error(result, *fragments):
+    """Exit 2, exactly one non-empty output line starting with 'error:', mentioning each fragment."""
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert result.exit_code == 2, result.output
+    assert len(lines) == 1 and lines[0].startswith("error:"), result.output
+    assert "Traceback" not in result.output
+    for fragment in fragments:
+        assert fragment in lines[0], (fragment, lines[0])
+
+
+@pytest.mark.parametrize("case", sorted(BAD_RUN_SETTINGS))
+def test_bad_run_setting_fails_in_one_line_before_writing(case, tmp_path):
+    out = tmp_path / "run"
+    result = _invoke(["run", "--data", "demo", "--out", out, *BAD_RUN_SETTINGS[case]])
+    assert_one_line_error(result)
+    assert not out.exists()
+
+
+def test_bad_data_path_creates_nothing(tmp_path):
+    out = tmp_path / "run"
+    result = _invoke(["run", "--data", tmp_path / "missing", "--out", out])
+    assert_one_line_error(result, "missing", "no such file")
+    assert not out.exists()
+
+
+def test_unknown_target_unit_is_an_error_that_says_how_to_give_it(tmp_path):
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    (folder / "id_prop.csv").write_text("a.cif,1.0\n")
+    out = tmp_path / "run"
+    result = _invoke(["run", "--data", folder, "--target", "bandgap", "--out", out])
+    assert_one_line_error(result, "--target-unit", "bandgap")
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("command", ["train", "featurize", "sr"])
+def test_other_commands_check_their_settings_too(command, tmp_path):
+    args = {"train": ["train", "--data", "demo", "--out", tmp_path / "m", "--epochs", "0"],
+            "featurize": ["featurize", "--data", tmp_path / "nope", "--out", tmp_path / "f.nc"],
+            "sr": ["sr", "--data", "demo", "--out", tmp_path / "s", "--backend", "gplearn"]}[command]
+    assert_one_line_error(_invoke(args))
+    assert not (tmp_path / "m").exists() and not (tmp_path / "s").exists()
+
+
+def test_version():
+    from sagatsr import __version__
+
+    result = _invoke(["--version"])
+    assert result.exit_code == 0 and result.output.strip() == f"sagatsr {__version__}"
+
+
+def test_help_shows_choices_and_boolean_pairs():
+    result = _invoke(["run", "--help"])
+    assert result.exit_code == 0
+    text = " ".join(result.output.split())
+    for shown in ("auto|julia|sisso", "sae|linear|onehot", "--strict", "--no-strict", "--target-unit", "--threads"):
+        assert shown in text, shown
