@@ -62,6 +62,8 @@ end
 # after `import SymbolicRegression: safe_log` in SAGATSR.jl).
 logistic(w::WildcardQuantity) = dimensionless_only(logistic, w)
 Base.exp(w::WildcardQuantity) = dimensionless_only(exp, w)
+Base.sin(w::WildcardQuantity) = dimensionless_only(sin, w)
+Base.cos(w::WildcardQuantity) = dimensionless_only(cos, w)
 safe_log(w::WildcardQuantity) = dimensionless_only(safe_log, w)
 
 # Operator names as the Python catalog (sagatsr.sr.operators, `julia_name`) spells them.
@@ -79,6 +81,8 @@ const UNARY_OPERATORS = Dict{String,Function}(
     "exp" => exp,
     "log" => log,
     "logistic" => logistic,
+    "sin" => sin,
+    "cos" => cos,
 )
 
 """

@@ -11,7 +11,8 @@ from sagatsr.units import dimension_vector
 
 EXPECTED = {"add": "+", "sub": "-", "mul": "*", "div": "/", "absdiff": "absdiff",
             "harmonic": "harmonic", "inv": "inv", "square": "square", "cube": "cube", "sqrt": "sqrt",
-            "cbrt": "cbrt", "abs": "abs", "exp": "exp", "log": "log", "logistic": "logistic"}
+            "cbrt": "cbrt", "abs": "abs", "exp": "exp", "log": "log", "sin": "sin", "cos": "cos",
+            "logistic": "logistic"}
 
 
 def test_catalog_names_match_the_contract():

@@ -75,8 +75,8 @@ def _bad(kind):
         X[4, 1] = np.nan
     elif kind == "inf_y":
         y[2] = np.inf
-    elif kind == "constant":
-        X[:, 2] = 1.0
+    elif kind == "constant_y":
+        y = np.full_like(y, 3.5)
     elif kind == "few_rows":
         X, y = X[:3], y[:3]
     elif kind == "n_units":
@@ -87,12 +87,20 @@ def _bad(kind):
 
 
 @pytest.mark.parametrize("kind, match", [("nan_x", "'b'.*row 4|row 4.*b"), ("inf_y", "row 2"),
-                                         ("constant", "'c' is constant"), ("few_rows", "too few"),
+                                         ("constant_y", "y is constant"), ("few_rows", "too few"),
                                          ("n_units", "2 units"), ("unit", "furlongs")])
 def test_bad_input_is_a_clear_error(kind, match):
     X, y, units, names = _bad(kind)
     with pytest.raises(SagatsrError, match=match):
         SymbolicRegressor(backend="sisso", max_terms=3).fit(X, y, X_units=units, variable_names=names)
+
+
+def test_a_constant_input_is_dropped_by_name_with_a_note():
+    X, y, units, names = _data(n=60)
+    X[:, 2] = 1e-34  # constant and tiny: dropped because it is constant, not because it is small
+    model = SymbolicRegressor(backend="sisso", max_terms=1).fit(X, y, X_units=units, variable_names=names)
+    assert any("dropped" in note and "c" in note.split(":")[-1] for note in model.notes_)
+    assert "c" not in model.best_.inputs
 
 
 def test_unknown_backend_or_operator_is_a_clear_error():

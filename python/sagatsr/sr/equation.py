@@ -3,7 +3,10 @@
 Units of a SISSO-style model ``y = c0 + sum_k c_k d_k``: every descriptor ``d_k`` is built under the
 hard unit rules and has its own dimension; the coefficient ``c_k`` carries ``[y]/[d_k]`` and ``c0``
 carries ``[y]``, so every term has the unit of ``y``. ``units`` is y's unit; ``coefficients`` lists
-each coefficient with its value, descriptor and unit.
+each coefficient with its value, descriptor and unit. ``pure_number_coefficients`` says whether
+every coefficient is a pure number (no unit absorbed), ``cv_loss`` is the held-out (cross-validated)
+MSE used for model selection (None when the backend gives none). Both verdicts are recomputed, never
+read back, when a saved formula is loaded (:mod:`sagatsr.sr.persistence`).
 """
 
 from __future__ import annotations
@@ -31,6 +34,8 @@ class Equation:
     inputs: list = field(default_factory=list)
     dimensionally_consistent: bool | None = True  # None: unknown (a hall-of-fame row salvaged after a crash)
     coefficients: Optional[list] = None
+    pure_number_coefficients: bool | None = None  # None: unknown (no units given)
+    cv_loss: Optional[float] = None
 
     def evaluate(self, X, variable_names=None) -> np.ndarray:
         """Evaluate on ``X`` (n, p) whose columns are ``variable_names`` (default: ``inputs``)."""
@@ -54,7 +59,8 @@ class Equation:
         return {"expression": self.expression, "latex": self.latex(), "complexity": int(self.complexity),
                 "loss": float(self.loss), "units": self.units, "backend": self.backend,
                 "inputs": list(self.inputs), "dimensionally_consistent": self.dimensionally_consistent,
-                "coefficients": self.coefficients}
+                "coefficients": self.coefficients,
+                "pure_number_coefficients": self.pure_number_coefficients, "cv_loss": self.cv_loss}
 
     @classmethod
     def from_dict(cls, data: dict, variable_names=None) -> "Equation":
@@ -64,4 +70,6 @@ class Equation:
                    units=data.get("units", "dimensionless"), backend=data.get("backend", "sisso"),
                    inputs=list(data.get("inputs", [])),
                    dimensionally_consistent=data.get("dimensionally_consistent", True),
-                   coefficients=data.get("coefficients"))
+                   coefficients=data.get("coefficients"),
+                   pure_number_coefficients=data.get("pure_number_coefficients"),
+                   cv_loss=data.get("cv_loss"))

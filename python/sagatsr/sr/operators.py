@@ -100,6 +100,10 @@ OPERATORS: dict[str, Operator] = {
                  "e^x (dimensionless x)"),
         Operator("log", 1, "log", _quiet(_np_log), sympy.log, _dimensionless, 1,
                  "natural log (dimensionless x > 0, else NaN)"),
+        Operator("sin", 1, "sin", _quiet(np.sin), sympy.sin, _dimensionless, 1,
+                 "sine (dimensionless x, radians)"),
+        Operator("cos", 1, "cos", _quiet(np.cos), sympy.cos, _dimensionless, 1,
+                 "cosine (dimensionless x, radians)"),
         Operator("logistic", 1, "logistic", _quiet(_np_logistic), lambda a: 1 / (1 + sympy.exp(-a)),
                  _dimensionless, 1, "1/(1+e^-x), the smooth step (dimensionless x)"),
     ]

@@ -11,16 +11,27 @@ Grammar (recursive descent; no ``eval``, no ``sympify`` of raw text)::
 Function names are the catalog's ``julia_name``/``name`` plus ``safe_sqrt``, ``safe_log``,
 ``safe_pow``, ``pow``, ``neg``, ``Abs``. Names are any Python identifiers (``χ_P``); ``Inf``/``NaN``
 become SymPy's ``oo``/``nan``; unknown names raise :class:`InputError`.
+
+Caps (so a formula from a file can neither hang nor exhaust the stack; each breach is one
+:class:`InputError`): at most :data:`MAX_CHARS` characters, bracket depth :data:`MAX_DEPTH`,
+numeric literals that are finite as float64 (``1e999999`` is refused), and numeric exponents of
+magnitude at most :data:`MAX_EXPONENT` (``9**9**9**9`` is refused before SymPy evaluates it).
+Sums and products are built in one call each, so their cost is linear in the number of terms.
 """
 
 from __future__ import annotations
 
 import re
 
+import numpy as np
 import sympy
 
 from sagatsr.errors import InputError
 from sagatsr.sr.operators import OPERATORS
+
+MAX_CHARS = 20_000
+MAX_DEPTH = 64
+MAX_EXPONENT = 64
 
 # NAME: any Python identifier (non-ASCII too, e.g. χ_P), as the regressor's inputs accept
 _TOKEN = re.compile(r"\s*(?:(\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)|([^\W\d]\w*)|(\*\*|[-+*/^(),]))")
@@ -83,16 +94,16 @@ class _Parser:
         return out
 
     def expr(self):
-        out = self.term()
+        terms = [self.term()]
         while self.peek()[1] in ("+", "-"):
-            out = out + self.term() if self.take()[1] == "+" else out - self.term()
-        return out
+            terms.append(self.term() if self.take()[1] == "+" else -self.term())
+        return sympy.Add(*terms) if len(terms) > 1 else terms[0]
 
     def term(self):
-        out = self.unary()
+        factors = [self.unary()]
         while self.peek()[1] in ("*", "/"):
-            out = out * self.unary() if self.take()[1] == "*" else out / self.unary()
-        return out
+            factors.append(self.unary() if self.take()[1] == "*" else 1 / self.unary())
+        return sympy.Mul(*factors) if len(factors) > 1 else factors[0]
 
     def unary(self):
         if self.peek()[1] in ("-", "+"):
@@ -100,12 +111,17 @@ class _Parser:
         base = self.atom()
         if self.peek()[1] in ("^", "**"):
             self.take()
-            return base ** self.unary()
+            exponent = self.unary()
+            if exponent.is_number and exponent.is_finite is not False and abs(float(exponent)) > MAX_EXPONENT:
+                self.fail(f"exponent {exponent} exceeds {MAX_EXPONENT} in magnitude")
+            return base ** exponent
         return base
 
     def atom(self):
         kind, tok = self.take()
         if kind == "num":
+            if not np.isfinite(float(tok)):
+                self.fail(f"number {tok} is not finite in double precision")
             return sympy.Float(tok) if any(c in tok for c in ".eE") else sympy.Integer(tok)
         if tok == "(":
             out = self.expr()
@@ -137,5 +153,16 @@ def parse_expression(text: str, variable_names) -> sympy.Expr:
     """Parse ``text`` into a SymPy expression over real symbols named ``variable_names``."""
     if not isinstance(text, str):
         raise InputError(f"formula must be a string, got {type(text).__name__}")
+    if len(text) > MAX_CHARS:
+        raise InputError(f"formula of {len(text)} characters exceeds the cap of {MAX_CHARS}")
+    depth = deepest = 0
+    for char in text:
+        depth += (char == "(") - (char == ")")
+        deepest = max(deepest, depth)
+    if deepest > MAX_DEPTH:
+        raise InputError(f"formula nests brackets {deepest} deep, more than the cap of {MAX_DEPTH}")
     variables = {name: sympy.Symbol(name, real=True) for name in variable_names}
-    return _Parser(text, variables, _functions()).parse()
+    try:
+        return _Parser(text, variables, _functions()).parse()
+    except RecursionError:  # e.g. thousands of unary minus signs: the bracket cap does not see them
+        raise InputError(f"formula nests operators too deeply to parse ({len(text)} characters)") from None

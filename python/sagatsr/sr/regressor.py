@@ -4,13 +4,17 @@
 ``best_tolerance`` (default 1.5) times the lowest loss (plus ``1e-12·var(y)`` so exact fits tie),
 the one that bought the most accuracy per unit of complexity: the largest
 ``-Δ log(loss) / Δ complexity`` against the next simpler formula on the front. A bigger formula that
-shaves a little more training error off is not chosen; on small data such formulas overfit. Units: the formula's ``units`` is y's unit; for sisso each coefficient ``c_k`` of
-``y = c0 + Σ c_k d_k`` carries ``[y]/[d_k]`` (see :mod:`sagatsr.sr.sisso.engine`).
+shaves a little more training error off is not chosen; on small data such formulas overfit. The
+loss used is the held-out (cross-validated) MSE when the backend gives one (sisso does), else the
+training MSE. Among the near-best, formulas whose coefficients are all pure numbers are preferred
+when there is any. Units: the formula's ``units`` is y's unit; for sisso each coefficient ``c_k``
+of ``y = c0 + Σ c_k d_k`` carries ``[y]/[d_k]`` (see :mod:`sagatsr.sr.sisso.engine`);
+``units="strict"`` keeps only pure-number coefficients, ``"fit"`` (default) lets them carry units
+and says so (``Equation.pure_number_coefficients``).
 """
 
 from __future__ import annotations
 
-import json
 import logging
 
 import numpy as np
@@ -18,9 +22,11 @@ import numpy as np
 from sagatsr.errors import BackendError, InputError
 from sagatsr.sr.backends import AUTO_ORDER, SearchProblem, backend_names, get_backend
 from sagatsr.sr.equation import Equation
-from sagatsr.sr.inputs import check_finite, table_from
+from sagatsr.sr.inputs import check_finite, check_units, table_from
 from sagatsr.sr.operators import DEFAULT_BINARY, DEFAULT_UNARY, OPERATORS
-from sagatsr.units import dimension_vector
+from sagatsr.sr.params import check_params
+from sagatsr.sr.selection import choose_best
+from sagatsr.sr.unitcheck import verdicts
 
 _WARNED: set[str] = set()
 log = logging.getLogger(__name__)
@@ -37,25 +43,28 @@ class SymbolicRegressor:
         maxsize: largest formula complexity kept (both backends).
         max_terms: sisso descriptor dimension D (terms besides the intercept).
         rung: sisso feature-construction depth; n_sis: candidates screened per dimension.
-        require_dimensionless_coefficients: strict mode, only descriptors with y's unit (sisso).
+        units: ``"fit"`` (default: coefficients may carry units, reported per formula) or
+            ``"strict"`` (pure-number coefficients only; sisso). ``require_dimensionless_coefficients=True``
+            is the older spelling of ``units="strict"``.
         niterations, seed, julia_options: passed to the Julia search.
+
+    Every parameter is checked here, before any work (:mod:`sagatsr.sr.params`).
     """
 
     def __init__(self, backend="auto", operators=None, maxsize=30, max_terms=3, rung=2, n_sis=20,
-                 max_candidates=20000, require_dimensionless_coefficients=False, niterations=40,
-                 seed=0, best_tolerance=1.5, julia_options=None, progress=False):
-        if backend not in ("auto", *backend_names()):  # the registry, read now: backends can be added
-            raise InputError(f"unknown backend {backend!r}; choose one of {('auto', *backend_names())}")
-        names = list(operators) if operators is not None else [*DEFAULT_BINARY, *DEFAULT_UNARY]
-        unknown = [n for n in names if n not in OPERATORS]
-        if unknown:
-            raise InputError(f"unknown operators {unknown}; known: {sorted(OPERATORS)}")
-        self.backend, self.operators, self.maxsize = backend, names, int(maxsize)
-        self.max_terms, self.rung, self.n_sis = int(max_terms), int(rung), int(n_sis)
-        self.max_candidates = int(max_candidates)
-        self.require_dimensionless_coefficients = bool(require_dimensionless_coefficients)
-        self.niterations, self.seed, self.best_tolerance = niterations, seed, float(best_tolerance)
-        self.julia_options, self.progress = dict(julia_options or {}), progress
+                 max_candidates=20000, units=None, require_dimensionless_coefficients=False,
+                 niterations=40, seed=0, best_tolerance=1.5, julia_options=None, progress=False):
+        # the registry is read now: backends can be added
+        checked = check_params(backend, ("auto", *backend_names()),
+                               operators if operators is not None else [*DEFAULT_BINARY, *DEFAULT_UNARY],
+                               OPERATORS, dict(maxsize=maxsize, max_terms=max_terms, rung=rung,
+                                               n_sis=n_sis, max_candidates=max_candidates,
+                                               niterations=niterations, units=units,
+                                               require_dimensionless_coefficients=require_dimensionless_coefficients,
+                                               seed=seed, best_tolerance=best_tolerance,
+                                               julia_options=julia_options, progress=progress))
+        for name, value in checked.items():
+            setattr(self, name, value)
         self.pareto_front_: list[Equation] = []
         self.notes_: list[str] = []
         self.backend_used_ = None
@@ -68,8 +77,9 @@ class SymbolicRegressor:
         (and no units in a featurize Dataset) no dimensional analysis is done at all."""
         matrix, names, units = table_from(X, variable_names, X_units)
         y = check_finite(matrix, y, names, self.max_terms)
-        for unit in [*(units or []), *([y_units] if y_units else [])]:
-            dimension_vector(unit)  # UnitError for unknown unit strings, before any search starts
+        check_units(units, y_units, names)  # UnitError (unknown, offset units) before any search
+        if self.units == "strict" and units is None:
+            raise InputError("units='strict' needs X_units (the units of the features)")
         self.variable_names_, self.X_units_ = names, list(units) if units is not None else None
         self.y_units_ = y_units or "dimensionless"
         self.notes_ = []
@@ -82,6 +92,9 @@ class SymbolicRegressor:
         front = [eq for eq in result.front if eq.complexity <= self.maxsize] or result.front[:1]
         if not front:
             raise BackendError(f"the {backend} backend returned no formula")
+        for eq in front:  # the verdicts are ours, computed the same way as on load
+            eq.dimensionally_consistent, eq.pure_number_coefficients = verdicts(
+                eq.sympy, names, self.X_units_, self.y_units_, eq.backend)
         self.backend_used_, self.pareto_front_ = backend, front
         self._y_var = float(np.var(y))
         return self
@@ -112,22 +125,7 @@ class SymbolicRegressor:
     def best_(self) -> Equation:
         """The formula with the best accuracy gain per complexity among the near-best (module doc)."""
         self._check_fitted()
-        front = sorted(self.pareto_front_, key=lambda e: (e.complexity, e.loss))
-        floor = 1e-12 * getattr(self, "_y_var", 0.0) + 1e-300
-        limit = self.best_tolerance * min(eq.loss for eq in front) + floor
-        best, best_score = None, -np.inf
-        for k, eq in enumerate(front):
-            if eq.loss > limit:
-                continue
-            if k == 0:
-                score = np.inf  # nothing simpler: it is the best if it is near-best at all
-            else:
-                previous = front[k - 1]
-                gain = np.log(max(previous.loss, floor)) - np.log(max(eq.loss, floor))
-                score = gain / max(eq.complexity - previous.complexity, 1)
-            if score > best_score:
-                best, best_score = eq, score
-        return best
+        return choose_best(self.pareto_front_, self.best_tolerance, getattr(self, "_y_var", 0.0))
 
     def predict(self, X, equation: Equation | None = None) -> np.ndarray:
         self._check_fitted()
@@ -147,17 +145,11 @@ class SymbolicRegressor:
         if not self.pareto_front_:
             raise InputError("SymbolicRegressor is not fitted yet: call fit(X, y) first")
 
-    # -- persistence -----------------------------------------------------------------------------
-    _PARAMS = ("backend", "operators", "maxsize", "max_terms", "rung", "n_sis", "max_candidates",
-               "require_dimensionless_coefficients", "niterations", "seed", "best_tolerance")
-
+    # -- persistence (sagatsr.sr.persistence: the loader validates the file) ----------------------
     def to_json(self, path=None) -> str:
-        data = {"params": {k: getattr(self, k) for k in self._PARAMS},
-                "variable_names": self.variable_names_, "X_units": getattr(self, "X_units_", None),
-                "y_units": self.y_units_, "backend_used": self.backend_used_, "notes": self.notes_,
-                "y_var": getattr(self, "_y_var", 0.0),
-                "pareto_front": [eq.to_dict() for eq in self.pareto_front_]}
-        text = json.dumps(data, indent=2)
+        from sagatsr.sr.persistence import to_json
+
+        text = to_json(self)
         if path is not None:
             from pathlib import Path
 
@@ -166,18 +158,6 @@ class SymbolicRegressor:
 
     @classmethod
     def from_json(cls, text_or_path) -> "SymbolicRegressor":
-        from pathlib import Path
+        from sagatsr.sr.persistence import from_json
 
-        text = str(text_or_path)
-        if not text.lstrip().startswith("{"):
-            text = Path(text).read_text()
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"not a SymbolicRegressor JSON: {exc}") from None
-        model = cls(**data["params"])
-        model.variable_names_, model.X_units_ = data["variable_names"], data["X_units"]
-        model.y_units_, model.backend_used_ = data["y_units"], data["backend_used"]
-        model.notes_, model._y_var = data["notes"], data.get("y_var", 0.0)
-        model.pareto_front_ = [Equation.from_dict(d, model.variable_names_) for d in data["pareto_front"]]
-        return model
+        return from_json(cls, text_or_path)

@@ -20,12 +20,13 @@ class SissoBackend(Backend):
 
         units = problem.X_units or ["dimensionless"] * len(problem.variable_names)
         y_unit = problem.y_units or "dimensionless"
+        notes: list[str] = []
         front = fit_sisso(problem.X, problem.y, names=problem.variable_names,
                           dims=[dimension_vector(u) for u in units], y_dim=dimension_vector(y_unit),
                           y_unit=y_unit, unary=problem.operators_of_arity(1),
                           binary=problem.operators_of_arity(2), rung=settings.rung,
                           max_terms=settings.max_terms, n_sis=settings.n_sis,
                           max_candidates=settings.max_candidates,
-                          require_dimensionless_coefficients=settings.require_dimensionless_coefficients,
-                          progress=settings.progress)
-        return BackendFit(front)
+                          units=getattr(settings, "units", "fit"), X_units=problem.X_units,
+                          notes=notes, progress=settings.progress)
+        return BackendFit(front, notes)

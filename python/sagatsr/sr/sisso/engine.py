@@ -1,10 +1,20 @@
-"""The embedded SISSO engine: candidates (features.py) → SIS (sis.py) → ℓ0 (l0.py) → Pareto front.
+"""The embedded SISSO engine: rescale (scaling.py) → candidates (features.py, parametric.py) → SIS
+(sis.py) → ℓ0 (l0.py) → inner constants refined (parametric.refine) → formulas in the user's
+units (formula.py) with held-out errors (select.py) → Pareto front.
 
-For descriptor dimension d = 1..D the residual of the best (d-1)-model is screened for ``n_sis``
-new candidates; the union of all screened candidates is searched exhaustively for the best d-term
-linear model ``y = c0 + sum_k c_k d_k``. Coefficients carry units: ``c_k`` has ``[y]/[d_k]``,
-``c0`` has ``[y]``. With ``require_dimensionless_coefficients`` only descriptors whose dimension
-equals y's are kept (so every coefficient is a pure number). Deterministic: no randomness.
+For descriptor dimension d = 1..D the residual of the best (d-1)-model is screened for new
+candidates (a width that grows with the candidate count within ``max_l0_combinations``, shared
+between the rungs); the union of all screened candidates is searched exhaustively for the best
+d-term linear model ``y = c0 + Σ_k c_k d_k``. Units (``units`` mode):
+
+* ``"fit"``: coefficients may carry units (``c_k`` has ``[y]/[d_k]``, ``c0`` has ``[y]``); every
+  model whose descriptors all have y's dimension is also offered without intercept, so formulas
+  with pure-number coefficients reach the front whenever they fit.
+* ``"strict"``: only descriptors with y's dimension, and no intercept unless y is dimensionless:
+  every coefficient is a pure number.
+
+Inputs that are constant on the fit rows (relative spread ≤ 1e-12) are dropped by name with a
+note. Deterministic: no randomness.
 """
 
 from __future__ import annotations
@@ -15,31 +25,93 @@ import numpy as np
 import sympy
 
 from sagatsr.errors import InputError
-from sagatsr.sr.equation import Equation
 from sagatsr.sr.sisso.features import build_candidates
+from sagatsr.sr.sisso.formula import build_equation
 from sagatsr.sr.sisso.l0 import best_combinations
-from sagatsr.sr.sisso.sis import screen
-from sagatsr.units import vector_to_unit
+from sagatsr.sr.sisso.parametric import parametric_from, refine
+from sagatsr.sr.sisso.scaling import scaling_for
+from sagatsr.sr.sisso.sis import screen, screening_width
 
 log = logging.getLogger(__name__)
+UNITS_MODES = ("fit", "strict")
+
+
+def constant_columns(X) -> list[int]:
+    """Columns whose spread is at most 1e-12 of their magnitude (relative: any scale)."""
+    X = np.asarray(X, float)
+    peak = np.max(np.abs(X), axis=0)
+    return [j for j in range(X.shape[1]) if np.ptp(X[:, j]) <= 1e-12 * peak[j]]
 
 
 def fit_sisso(X, y, *, names, dims, y_dim, y_unit, unary, binary, rung=2, max_terms=3, n_sis=20,
-              max_candidates=20000, pool_size=60, keep_per_dim=8,
-              require_dimensionless_coefficients=False, progress=False) -> list[Equation]:
-    """All (deduplicated, Pareto-filtered) models up to ``max_terms`` descriptors."""
-    symbols = [sympy.Symbol(n, real=True) for n in names]
-    cands = build_candidates(X, symbols, dims, unary=unary, binary=binary, rung=rung,
-                             max_candidates=max_candidates, pool_size=pool_size, target=y)
+              max_candidates=20000, pool_size=60, keep_per_dim=8, units="fit",
+              require_dimensionless_coefficients=False, X_units=None, parametric=None,
+              max_l0_combinations=3_000_000, notes=None, progress=False):
+    """All (deduplicated, Pareto-filtered) models up to ``max_terms`` descriptors (module doc).
+    ``X_units`` (pint strings) make the rescaling exact across unit prefixes; ``parametric``
+    (default: switched on by the operators) names the constants-inside-functions operators."""
+    mode = "strict" if require_dimensionless_coefficients else units
+    if mode not in UNITS_MODES:
+        raise InputError(f"units must be one of {UNITS_MODES}, got {mode!r}")
+    notes = notes if notes is not None else []
+    X, y = np.asarray(X, float), np.asarray(y, float)
+    y_dim = np.asarray(y_dim, float)
+    constant = constant_columns(X)
+    if constant:
+        dropped = [names[j] for j in constant]
+        if len(constant) == X.shape[1]:
+            raise InputError(f"every input is constant on the fit rows ({', '.join(dropped)}); "
+                             "nothing to regress on")
+        notes.append(f"sisso: inputs constant on the fit rows were dropped: {', '.join(dropped)}")
+        log.warning(notes[-1])
+    keep = [j for j in range(X.shape[1]) if j not in constant]
+    kept_names = [names[j] for j in keep]
+    kept_dims = [np.asarray(dims[j], float) for j in keep]
+    kept_units = [X_units[j] for j in keep] if X_units is not None else None
+    scaling = scaling_for(X[:, keep], y, kept_dims, kept_units)
+    X_int, y_int = scaling.apply(X[:, keep], y)
+    symbols = [sympy.Symbol(n, real=True) for n in kept_names]
+    param_ops = parametric_from([*unary, *binary]) if parametric is None else tuple(parametric)
+    cands = build_candidates(X_int, symbols, kept_dims, unary=unary, binary=binary, rung=rung,
+                             max_candidates=max_candidates, pool_size=pool_size, target=y_int,
+                             parametric=param_ops)
     allowed = np.arange(len(cands))
-    if require_dimensionless_coefficients:
+    if mode == "strict":
         allowed = np.array([i for i in allowed if np.allclose(cands.dims[i], y_dim)], dtype=int)
         if allowed.size == 0:
-            raise InputError(f"no descriptor has the unit of y ({y_unit}); the strict mode "
-                             "(require_dimensionless_coefficients=True) needs at least one")
+            raise InputError(f"no descriptor has the unit of y ({y_unit}); units='strict' needs at "
+                             "least one (give X_units, or use units='fit')")
+    intercept = mode == "fit" or bool(np.allclose(y_dim, 0))
     log.info("sisso: %d candidate descriptors (%d usable), rung %d", len(cands), allowed.size, rung)
+    combos = _l0_models(cands, allowed, y_int, max_terms, n_sis, keep_per_dim, intercept,
+                        max_l0_combinations, progress)
+    # Each input on its own is always a candidate model, so the front starts from the simplest.
+    allowed_set = set(int(i) for i in allowed)
+    combos += [(i,) for i, e in enumerate(cands.exprs) if e.is_Symbol and i in allowed_set]
+    probe = X[np.linspace(0, len(y) - 1, 3).astype(int)][:, keep]
+    context = dict(scaling=scaling, symbols=symbols, X_user_rows=probe, y_unit=y_unit, y_dim=y_dim,
+                   names=kept_names, factor_cache={})
+    equations = []
+    for combo in dict.fromkeys(combos):
+        trees = [cands.exprs[i] for i in combo]
+        trees = refine(trees, symbols, X_int, y_int, intercept)
+        d = [cands.dims[i] for i in combo]
+        cx = [cands.complexity[i] for i in combo]
+        variants = [intercept]
+        if intercept and not np.allclose(y_dim, 0) and all(np.allclose(v, y_dim) for v in d):
+            variants.append(False)  # the same descriptors through the origin: pure numbers only
+        for with_c0 in variants:
+            equations.append(build_equation(trees, d, cx, X_int, y_int, intercept=with_c0, **context))
+    return pareto(equations, floor=1e-12 * float(np.var(y)))
+
+
+def _l0_models(cands, allowed, y, max_terms, n_sis, keep_per_dim, intercept, max_combinations,
+               progress):
+    """Combinations (candidate indices) found by SIS + ℓ0 for dimensions 1..max_terms."""
+    width = screening_width(allowed.size, max_terms, n_sis, max_combinations)
+    strata = np.asarray(cands.complexity)[allowed]
     subspace: list[int] = []
-    residual = y - y.mean()
+    residual = y - y.mean() if intercept else y
     models = []
     steps = range(1, max_terms + 1)
     if progress:
@@ -47,53 +119,25 @@ def fit_sisso(X, y, *, names, dims, y_dim, y_unit, unary, binary, rung=2, max_te
 
         steps = tqdm(steps, desc="sisso l0", leave=False)
     for dim in steps:
-        subspace += screen(cands.correlation(residual, allowed), n_sis, exclude=subspace)
+        subspace += screen(cands.correlation(residual, allowed), width, exclude=subspace, strata=strata)
         subspace = sorted(set(subspace))
         if len(subspace) < dim:
             break
-        found = best_combinations(cands.columns(allowed[subspace]), y, dim, keep=keep_per_dim)
+        found = best_combinations(cands.columns(allowed[subspace]), y, dim, keep=keep_per_dim,
+                                  intercept=intercept)
         if not found:
             break
-        for _, combo in found:
-            models.append(tuple(int(allowed[subspace[i]]) for i in combo))
-        residual = y - _lstsq(cands.columns(allowed[[subspace[i] for i in found[0][1]]]), y)[1]
-    # Each input on its own (y = c0 + c1*x) is always a candidate model, so the front starts from
-    # the simplest formulas even when screening on correlation ranks a combination higher.
-    allowed_set = set(int(i) for i in allowed)
-    models += [(i,) for i, expr in enumerate(cands.exprs) if expr.is_Symbol and i in allowed_set]
-    equations = [_equation(cands, combo, X, y, y_unit, y_dim, names) for combo in dict.fromkeys(models)]
-    return pareto(equations, floor=1e-12 * float(np.var(y)))
+        models += [tuple(int(allowed[subspace[i]]) for i in combo) for _, combo in found]
+        best = cands.columns(allowed[[subspace[i] for i in found[0][1]]])
+        A = np.column_stack([np.ones(len(y)), best]) if intercept else best
+        residual = y - A @ np.linalg.lstsq(A, y, rcond=None)[0]
+    return models
 
 
-def _lstsq(D, y):
-    A = np.column_stack([np.ones(len(y)), D])
-    coef = np.linalg.lstsq(A, y, rcond=None)[0]
-    return coef, A @ coef
-
-
-def _equation(cands, combo, X, y, y_unit, y_dim, names) -> Equation:
-    D = cands.columns(combo)
-    coef, pred = _lstsq(D, y)
-    expr = sympy.Float(coef[0], 12)
-    coefficients = [{"descriptor": "1", "value": float(coef[0]), "units": y_unit}]
-    for c, i in zip(coef[1:], combo):
-        # unevaluated: sympy would otherwise spread c over a sum, c*(a + b) -> c*a + c*b, hiding
-        # the descriptor the formula was built from
-        expr = expr + sympy.Mul(sympy.Float(c, 12), cands.exprs[i], evaluate=False)
-        coefficients.append({"descriptor": str(cands.exprs[i]), "value": float(c),
-                             "units": vector_to_unit(y_dim - cands.dims[i]),
-                             "descriptor_units": vector_to_unit(cands.dims[i])})
-    complexity = 1 + sum(cands.complexity[i] + 2 for i in combo)
-    used = sorted({s.name for i in combo for s in cands.exprs[i].free_symbols}, key=names.index)
-    return Equation(expression=str(expr), sympy=expr, complexity=int(complexity),
-                    loss=float(np.mean((pred - y) ** 2)), units=y_unit, backend="sisso",
-                    inputs=used, dimensionally_consistent=True, coefficients=coefficients)
-
-
-def pareto(equations: list[Equation], floor: float = 0.0) -> list[Equation]:
+def pareto(equations, floor: float = 0.0):
     """Non-dominated equations by increasing complexity: each must lower the loss by more than
     ``floor`` (round-off of exact fits does not count as an improvement)."""
-    front: list[Equation] = []
+    front = []
     for eq in sorted(equations, key=lambda e: (e.complexity, e.loss, e.expression)):
         if not front or eq.loss < front[-1].loss * (1 - 1e-9) - floor:
             front.append(eq)

@@ -4,7 +4,9 @@
 With centred columns ``Z`` and centred ``y`` the intercept drops out and, for a combination ``S``,
 the residual sum of squares is ``y·y - b_S^T G_SS b_S`` with ``G = Z^T Z``, ``b = Z^T y`` and
 ``G_SS b_S = Z_S^T y``. All combinations are solved as batched ``dim×dim`` systems, in chunks so
-memory is bounded; the cost does not depend on the number of rows.
+memory is bounded; the cost does not depend on the number of rows. Without an intercept
+(``intercept=False``: the strict units mode with a dimensional y, where a constant term would carry
+y's unit) the columns and y are used uncentred.
 """
 
 from __future__ import annotations
@@ -14,12 +16,13 @@ from itertools import combinations, islice
 import numpy as np
 
 
-def best_combinations(M: np.ndarray, y: np.ndarray, dim: int, keep: int = 5, chunk: int = 20000):
+def best_combinations(M: np.ndarray, y: np.ndarray, dim: int, keep: int = 5, chunk: int = 20000,
+                      intercept: bool = True):
     """The ``keep`` lowest-SSE combinations of ``dim`` columns of ``M``: list of (sse, tuple)."""
-    Z = M - M.mean(axis=0)
+    Z = M - M.mean(axis=0) if intercept else np.array(M, float)
     scale = np.sqrt((Z**2).sum(axis=0))
     Z = Z / np.where(scale > 0, scale, 1.0)
-    yc = y - y.mean()
+    yc = y - y.mean() if intercept else np.asarray(y, float)
     G = Z.T @ Z
     b = Z.T @ yc
     yy = float(yc @ yc)

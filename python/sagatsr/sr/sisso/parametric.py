@@ -1,0 +1,147 @@
+"""Constants inside functions: parametric candidates and their non-linear least-squares refinement.
+
+Parametric operators act on a *dimensionless* candidate ``u`` only, so every constant ``c`` is a
+pure number (a unit inside exp or a shift would be meaningless):
+
+=========  =================  =================================================================
+name       candidate          catalog operator that enables it
+=========  =================  =================================================================
+``exp``    ``exp(c·u)``       ``exp``   (e.g. exp(−θ²/2))
+``inv``    ``1/(u + c)``      ``inv``   (e.g. 1/(γ − 1), 1/(1 − v/c))
+``pow``    ``u^c`` (u > 0)    ``sqrt`` or ``square`` (a free exponent generalises both)
+``log``    ``log(u + c)``     ``log``
+=========  =================  =================================================================
+
+While the candidates are built, ``c`` maximises ``|Pearson r|`` between the candidate and the
+target (a grid of 48 values over a range set by ``u``'s own values, then a bounded 1-D search):
+an equation ``y = A(x)·g(u)`` with ``A`` independent of ``u`` is best matched by ``g`` with the
+right ``c``. Once a model ``y = c0 + Σ β_k d_k(x; c)`` is chosen, :func:`refine` fits all its inner
+constants jointly by non-linear least squares (``scipy.optimize.least_squares``, variable
+projection: for given ``c`` the ``β`` are the linear least-squares solution).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import sympy
+from scipy.optimize import least_squares, minimize_scalar
+
+#: parametric operator -> the catalog operators any one of which switches it on
+ENABLED_BY = {"exp": ("exp",), "inv": ("inv",), "pow": ("sqrt", "square"), "log": ("log",)}
+_COMPLEXITY = {"exp": 3, "inv": 3, "pow": 2, "log": 3}
+
+
+def parametric_from(operators) -> tuple[str, ...]:
+    """The parametric operators switched on by a list of catalog operator names."""
+    ops = set(operators)
+    return tuple(name for name, enablers in ENABLED_BY.items() if ops & set(enablers))
+
+
+def _numeric(name, u, c):
+    with np.errstate(all="ignore"):
+        if name == "exp":
+            return np.exp(c * u)
+        if name == "inv":
+            return 1.0 / (u + c)
+        if name == "pow":
+            return np.where(u > 0, np.abs(u) ** c, np.nan)
+        return np.where(u + c > 0, np.log(np.abs(u + c)), np.nan)
+
+
+def symbolic(name, u, c):
+    c = sympy.Float(c, 8)
+    if name == "exp":
+        return sympy.exp(c * u)
+    if name == "inv":
+        return 1 / (u + c)
+    if name == "pow":
+        return u**c
+    return sympy.log(u + c)
+
+
+def _intervals(name, u):
+    """Search intervals for ``c`` (each avoids poles/invalid values over the data)."""
+    lo, hi = float(np.min(u)), float(np.max(u))
+    span = max(hi - lo, 1e-12 * max(abs(lo), abs(hi), 1e-300))
+    if name == "exp":
+        bound = 6.0 / max(abs(lo), abs(hi))
+        return [(-bound, bound)]
+    if name == "pow":
+        return [(-3.0, 3.0)] if lo > 0 else []
+    if name == "log":
+        return [(-lo + 1e-3 * span, -lo + 30 * span)]
+    return [(-lo + 1e-3 * span, -lo + 30 * span), (-hi - 30 * span, -hi - 1e-3 * span)]
+
+
+def _score(values, target_c, target_norm):
+    if not np.all(np.isfinite(values)):
+        return 0.0
+    vc = values - values.mean()
+    norm = np.sqrt(vc @ vc)
+    return 0.0 if norm == 0 else abs(vc @ target_c) / (norm * target_norm)
+
+
+def best_constant(name, u, target):
+    """``(c, |r|)`` maximising |Pearson r| of the candidate with ``target`` (None if none valid)."""
+    tc = target - target.mean()
+    tn = np.sqrt(tc @ tc)
+    best = None
+    for a, b in _intervals(name, u):
+        grid = np.linspace(a, b, 48)
+        scores = [_score(_numeric(name, u, c), tc, tn) for c in grid]
+        k = int(np.argmax(scores))
+        lo, hi = grid[max(k - 1, 0)], grid[min(k + 1, len(grid) - 1)]
+        res = minimize_scalar(lambda c: -_score(_numeric(name, u, c), tc, tn), bounds=(lo, hi),
+                              method="bounded", options={"xatol": 1e-9 * max(1.0, abs(grid[k]))})
+        c, s = (float(res.x), -float(res.fun)) if -res.fun >= scores[k] else (float(grid[k]), scores[k])
+        if s > 0 and (best is None or s > best[1]):
+            best = (c, s)
+    return best
+
+
+def add_parametric(cands, e, names, target, level):
+    """Add the parametric candidates of candidate ``e`` (if it is dimensionless)."""
+    if not np.allclose(cands.dims[e], 0):
+        return
+    u = cands.column(e)
+    for name in names:
+        found = best_constant(name, u, target)
+        if found is None:
+            continue
+        c = found[0]
+        cands.try_add(_numeric(name, u, c), lambda: symbolic(name, cands.exprs[e], c),
+                      _COMPLEXITY[name] + cands.complexity[e], np.zeros_like(cands.dims[e]), level)
+
+
+def refine(descriptors, symbols, X, y, intercept):
+    """Fit every Float inside ``descriptors`` (SymPy trees over ``symbols``) jointly with the linear
+    coefficients by least squares on ``(X, y)``. Returns the refined trees (unchanged when there is
+    nothing to fit or the fit does not lower the sum of squares)."""
+    floats = sorted({f for d in descriptors for f in d.atoms(sympy.Float)}, key=float)
+    if not floats:
+        return descriptors
+    params = [sympy.Symbol(f"_p_sagatsr{k}", real=True) for k in range(len(floats))]
+    templated = [d.xreplace(dict(zip(floats, params))) for d in descriptors]
+    fns = [sympy.lambdify([*symbols, *params], t, "numpy") for t in templated]
+    cols = [X[:, j] for j in range(X.shape[1])]
+
+    def residual(p):
+        with np.errstate(all="ignore"):
+            D = np.column_stack([np.broadcast_to(np.asarray(f(*cols, *p), float), y.shape) for f in fns])
+        if intercept:
+            D = np.column_stack([np.ones(len(y)), D])
+        if not np.all(np.isfinite(D)):
+            return np.full(y.shape, 1e150)
+        beta = np.linalg.lstsq(D, y, rcond=None)[0]
+        return D @ beta - y
+
+    p0 = np.array([float(f) for f in floats])
+    start = residual(p0)
+    try:
+        fit = least_squares(residual, p0, method="trf", x_scale="jac", max_nfev=200 * len(p0))
+    except (ValueError, np.linalg.LinAlgError):
+        return descriptors
+    if not np.all(np.isfinite(fit.x)) or fit.fun @ fit.fun >= start @ start:
+        return descriptors
+    mapping = {p: sympy.Float(float(v), 10) for p, v in zip(params, fit.x)}
+    return [t.xreplace(mapping) for t in templated]
