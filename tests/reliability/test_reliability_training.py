@@ -63,7 +63,7 @@ def test_ctrl_c_says_what_was_kept_and_resume_gives_the_uninterrupted_history(gr
 
 
 def test_ctrl_c_before_the_first_epoch_says_nothing_can_be_resumed(graphs, tmp_path):
-    with pytest.raises(TrainingInterrupted, match="before its first epoch finished"):
+    with pytest.raises(TrainingInterrupted, match="before its first checkpoint was saved"):
         fit(graphs[:32], graphs[32:], tmp_path, TrainConfig(epochs=3, seed=4, **TINY), callbacks=[_CtrlCAtEpoch(0)])
 
 

@@ -1,4 +1,5 @@
-"""``fit``: train a SA-GAT with Lightning, keep the best epoch, write a model card; resumable.
+"""``fit``: train a crystal model (``config.model``, default SA-GAT) with Lightning, keep the best
+epoch, write a model card; resumable.
 
 Files written to ``out_dir``: ``model.pt`` + ``model_config.json`` (the best epoch, loadable with
 :meth:`TrainedModel.load`), ``model_card.json``, ``best.ckpt`` / ``last.ckpt`` (Lightning
@@ -33,6 +34,7 @@ import torch
 from sagatsr.errors import TrainingInterrupted
 from sagatsr.io import OutputLock, prepare_output_dir, write_json
 from sagatsr.training.config import TrainConfig
+from sagatsr.training.distributed import is_primary_process
 from sagatsr.training.trained import CONFIG_FILE, WEIGHTS_FILE, TrainedModel, check_graphs
 
 __all__ = ["fit", "EpochShuffleSampler"]
@@ -129,10 +131,14 @@ def fit(train_graphs: Sequence, val_graphs: Sequence | None, out_dir: str | Path
     check_graphs(train_graphs, need_target=True)
     first = train_graphs[0]
     widths = (first.x.size(-1), first.u.size(-1), first.edge_attr.size(-1))
-    check_graphs(train_graphs, *widths, need_target=True)
+    needed = config.build_model(widths).required_graph_fields  # e.g. edge_vec for bond angles
+    check_graphs(train_graphs, *widths, need_target=True, fields=needed)
     if val_graphs:
-        check_graphs(val_graphs, *widths, need_target=True)
+        check_graphs(val_graphs, *widths, need_target=True, fields=needed)
     prepare_output_dir(out_dir)
+    if not is_primary_process():  # an extra DDP process: the primary holds the lock and writes the files
+        return _fit_locked(train_graphs, val_graphs, out_dir, config, widths, feature_names, meta, callbacks,
+                           primary=False)
     with OutputLock(out_dir):
         return _fit_locked(train_graphs, val_graphs, out_dir, config, widths, feature_names, meta, callbacks)
 
@@ -145,31 +151,50 @@ def _read_json(path: Path):
         return None
 
 
+def _same_run(stored, run: dict) -> bool:
+    """Whether ``run_config.json`` describes this run; a config written by an earlier version (flat
+    hyper-parameters) is read through :meth:`TrainConfig.from_dict` first, so it still resumes."""
+    if not isinstance(stored, dict) or not isinstance(stored.get("config"), dict):
+        return False
+    try:
+        stored = {**stored, "config": TrainConfig.from_dict(stored["config"]).as_dict()}
+    except (TypeError, ValueError):
+        return False
+    return json.loads(json.dumps(stored)) == json.loads(json.dumps(run))
+
+
 def _fit_locked(train_graphs, val_graphs, out_dir: Path, config: TrainConfig, widths, feature_names, meta,
-                callbacks) -> TrainedModel:
+                callbacks, primary: bool = True) -> TrainedModel:
     from sagatsr.training.checkpoints import load_checkpoint
 
     crystal_names, crystal_units, site_names = _feature_description(widths[1], widths[0], feature_names)
     run = {"config": config.as_dict(), "n_train": len(train_graphs), "n_val": len(val_graphs), "widths": widths,
            "data_fingerprint": _fingerprint(train_graphs, val_graphs)}
     run_file, card_file = out_dir / "run_config.json", out_dir / "model_card.json"
-    same_run = _read_json(run_file) == json.loads(json.dumps(run))
+    same_run = _same_run(_read_json(run_file), run)
     if same_run and (_read_json(card_file) or {}).get("status") == "complete":
         log.info("%s already holds this finished run; loading it", out_dir)
         return TrainedModel.load(out_dir)
     resume = out_dir / "last.ckpt" if same_run and (out_dir / "last.ckpt").is_file() else None
     if resume is not None:
         load_checkpoint(resume)  # a corrupt or hostile file stops here, before anything is changed
-    write_json(run_file, run)
+    if primary:  # in this order: see sagatsr.training.distributed
+        if resume is None:
+            (out_dir / "last.ckpt").unlink(missing_ok=True)  # another run's; Lightning would overwrite it
+        write_json(run_file, run)
     trained, trainer, best, stop, seconds = _train(train_graphs, val_graphs, out_dir, config, widths, resume,
                                                    callbacks, crystal_names, crystal_units, site_names, meta)
     metrics = {"best_val_mae": _number(best.best_model_score), "epochs_run": trainer.current_epoch,
                "stopped_early": bool(stop.stopped_epoch),
                "final_train_mae": _number(trainer.callback_metrics.get("train_mae")),
                "monitor": "val_mae on validation graphs" if val_graphs else "val_mae on training graphs (no validation set)",
-               "train_seconds_this_session": round(seconds, 2), "resumed_from": str(resume) if resume else None}
+               "train_seconds_this_session": round(seconds, 2), "resumed_from": str(resume) if resume else None,
+               "processes": trainer.world_size}
+    if not primary:
+        return trained
     card = {"status": "complete", "data": meta or {}, "split": {"n_train": len(train_graphs), "n_val": len(val_graphs)},
-            "hyperparameters": config.as_dict(), "model": trained.model.config, "metrics": metrics,
+            "hyperparameters": config.as_dict(), "model": trained.model.config,
+            "model_class": type(trained.model).__name__, "metrics": metrics,
             "device": str(trainer.strategy.root_device), "packages": _versions(),
             "files": {"weights": WEIGHTS_FILE, "config": CONFIG_FILE, "metrics": "metrics.csv",
                       "resume_checkpoint": "last.ckpt"}}
@@ -183,21 +208,20 @@ def _train(train_graphs, val_graphs, out_dir, config, widths, resume, callbacks,
     import lightning as L
     from lightning.pytorch.callbacks import EarlyStopping, ModelCheckpoint
 
-    from sagatsr.model import SAGAT
     from sagatsr.training.checkpoints import AtomicCheckpointIO, load_checkpoint
     from sagatsr.training.history import MetricsHistory
-    from sagatsr.training.module import SAGATModule
+    from sagatsr.training.module import CrystalModelModule
 
     previous_threads = torch.get_num_threads()
     if config.num_threads:
         torch.set_num_threads(config.num_threads)
     L.seed_everything(config.seed, workers=True, verbose=False)
-    model = SAGAT(*widths, **config.model_kwargs())
+    model = config.build_model(widths)
     model.fit_normalization(train_graphs)
     train_loader = _loader(train_graphs, config.batch_size, EpochShuffleSampler(len(train_graphs), config.seed),
                            config.num_workers)
     val_loader = _loader(val_graphs or train_graphs, max(config.batch_size, 256), num_workers=config.num_workers)
-    module = SAGATModule(model, config, steps_per_epoch=len(train_loader))
+    module = CrystalModelModule(model, config, steps_per_epoch=len(train_loader))
     best = ModelCheckpoint(dirpath=out_dir, filename="best", monitor="val_mae", mode="min",
                            enable_version_counter=False)
     # a separate unmonitored checkpoint, rewritten at the end of every epoch, after the history row
@@ -232,15 +256,22 @@ def _train(train_graphs, val_graphs, out_dir, config, widths, resume, callbacks,
         model.load_state_dict({k.removeprefix("model."): v for k, v in state.items()})
     trained = TrainedModel(model.cpu(), crystal_names=crystal_names, site_names=site_names,
                            crystal_units=crystal_units, target=meta, train_config=config.as_dict())
-    trained.save(out_dir)
+    if trainer.is_global_zero:
+        trained.save(out_dir)
     return trained, trainer, best, stop, seconds
 
 
 def _kept_after_interrupt(out_dir: Path, history) -> str:
-    """What an interrupted training left behind, in one sentence."""
-    done = len(history.rows)
-    if done == 0 or not (out_dir / "last.ckpt").is_file():
-        return f"training in {out_dir} was interrupted before its first epoch finished; nothing to resume from"
+    """What an interrupted training left behind, in one sentence (from ``last.ckpt`` itself)."""
+    from sagatsr.training.checkpoints import load_checkpoint
+
+    try:
+        done = int(load_checkpoint(out_dir / "last.ckpt")["epoch"]) + 1
+    except Exception:  # noqa: BLE001 - no (readable) checkpoint yet
+        done = 0
+    if done == 0:
+        return (f"training in {out_dir} was interrupted before its first checkpoint was saved; "
+                "a rerun starts from epoch 0")
     return (f"training in {out_dir} was interrupted; kept last.ckpt after epoch {done - 1} "
             f"({done} epochs done) and their history in metrics.csv")
 
