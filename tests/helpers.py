@@ -24,6 +24,34 @@ def assert_unit_algebra(unit_a: str, unit_b: str, power: int) -> None:
         assert isinstance(text, str) and text, unit
 
 
+def assert_units_propagate(formulas, target_unit: str, variable_units: dict[str, str]) -> None:
+    """Every formula is in the target's unit, and each coefficient's unit (in the inputs' own units)
+    times its descriptor's unit is exactly the target's unit (scale included).
+
+    ``formulas``: ``formulas.json`` records or :class:`~sagatsr.sr.equation.Equation` objects;
+    coefficients are annotated here when they are not yet (an Equation)."""
+    from sagatsr.sr.coefficient_units import annotate_coefficients, expression_unit
+    from sagatsr.sr.parse import parse_expression
+    from sagatsr.units import parse_unit, ureg
+
+    target = parse_unit(target_unit)
+    for formula in formulas:
+        record = formula if isinstance(formula, dict) else {
+            **formula.to_dict(), "coefficients": annotate_coefficients(formula, variable_units, target_unit)}
+        assert parse_unit(record["units"]) == target, (record["expression"], record["units"], target_unit)
+        for coef in record.get("coefficients") or []:
+            descriptor = ureg.Quantity(1.0, coef["descriptor_user_unit"])
+            if coef["descriptor"] != "1":  # the descriptor's unit follows from its own expression
+                walked = expression_unit(parse_expression(coef["descriptor"], list(variable_units)), variable_units)
+                np.testing.assert_allclose(ureg.Quantity(1.0, walked).to(descriptor.units).magnitude, 1.0)
+            product = ureg.Quantity(coef["user_unit_scale"], coef["user_unit"]) * descriptor
+            assert product.dimensionality == target.dimensionality, (coef, target_unit)
+            np.testing.assert_allclose(product.to(target).magnitude, 1.0, rtol=1e-9,
+                                       err_msg=f"{coef} x descriptor is not {target_unit}")
+            assert coef["pure_number"] == (parse_unit(coef["user_unit"]).dimensionless
+                                           and abs(coef["user_unit_scale"] - 1) < 1e-12)
+
+
 # --- features ----------------------------------------------------------------------------------
 def assert_intensive_invariant(space, structure, scaling, rtol=1e-7, atol=1e-7):
     """Every crystal feature documented as intensive is unchanged when ``structure`` is replaced

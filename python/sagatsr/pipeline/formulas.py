@@ -52,6 +52,7 @@ def _scores(y: np.ndarray, pred: np.ndarray) -> dict[str, float]:
 def fit_formulas(ctx) -> None:
     """Fit both SR modes, write ``sr_<mode>.json``, ``formulas.json`` and ``pareto.png``."""
     from sagatsr.sr import SymbolicRegressor
+    from sagatsr.sr.coefficient_units import annotate_coefficients
 
     cfg = ctx.config
     top = selected_features(ctx)
@@ -71,6 +72,7 @@ def fit_formulas(ctx) -> None:
         for eq in regressor.pareto_front_:
             record = eq.to_dict() if hasattr(eq, "to_dict") else {}
             record.update(
+                coefficients=annotate_coefficients(eq, dict(zip(names, units)), ctx.dataset.target_unit),
                 mode=mode, expression=eq.expression, latex=eq.latex(), complexity=int(eq.complexity),
                 loss=float(eq.loss), units=eq.units, backend=eq.backend, inputs=list(eq.inputs),
                 best=eq is regressor.best_, offered=list(names), n_fit_rows=int((~is_test).sum()), n_test_rows=int(is_test.sum()),
@@ -80,8 +82,9 @@ def fit_formulas(ctx) -> None:
             records.append(record)
     (ctx.out / "formulas.json").write_text(json.dumps(records, indent=2, default=_jsonable))
     from sagatsr.report.plots import pareto_plot
+    from sagatsr.units import pretty_unit
 
-    pareto_plot(records, ctx.out / "pareto.png", unit=ctx.dataset.target_unit)
+    pareto_plot(records, ctx.out / "pareto.png", unit=pretty_unit(ctx.dataset.target_unit))
 
 
 def _slug(mode: str) -> str:

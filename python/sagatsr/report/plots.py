@@ -45,21 +45,33 @@ def parity_plot(predictions: pd.DataFrame, path: Path, *, target: str, unit: str
 
 
 def pareto_plot(records: list[dict], path: Path, *, unit: str) -> None:
-    """Complexity vs test RMSE (training loss when there is no test score) for each SR mode."""
+    """Complexity vs test MAE (the metric of the report's tables; training RMSE only when there is no
+    test score) for each SR mode. Identical fronts are drawn once and the legend says so."""
+    from sagatsr.report.writer import identical_fronts
+
     plt, fig, ax = _figure(5.4, 3.8)
+    same = identical_fronts(records)
+    has_test = all(r.get("test") for r in records)
     for mode, (color, marker) in _MODE_STYLE.items():
         rows = sorted((r for r in records if r["mode"] == mode), key=lambda r: r["complexity"])
-        if not rows:
+        if not rows or (same and mode != "gnn+features"):
             continue
-        err = [r["test"]["rmse"] if r.get("test") else float(np.sqrt(r["loss"])) for r in rows]
-        ax.plot([r["complexity"] for r in rows], err, marker=marker, color=color, label=mode)
+        err = [r["test"]["mae"] if has_test else float(np.sqrt(r["loss"])) for r in rows]
+        label = "both modes (identical fronts)" if same else mode
+        ax.plot([r["complexity"] for r in rows], err, marker=marker, color=color, label=label)
         for r, e in zip(rows, err):
             if r.get("best"):
                 ax.scatter([r["complexity"]], [e], s=140, facecolors="none", edgecolors="k", zorder=3)
-    ax.set_xlabel("complexity")
+    ax.set_xlabel("complexity (size of the formula)")
     suffix = f" ({unit})" if unit and unit != "dimensionless" else ""
-    ax.set_ylabel(f"test RMSE{suffix}")
+    ax.set_ylabel(("test MAE" if has_test else "training RMSE") + suffix)
     ax.set_yscale("log")
+    from matplotlib.ticker import FuncFormatter
+
+    plain = FuncFormatter(lambda value, _: f"{value:.3g}")
+    ax.yaxis.set_major_formatter(plain)
+    ax.yaxis.set_minor_formatter(plain)
+    ax.tick_params(axis="y", which="minor", labelsize=7)
     ax.set_title("Pareto fronts (circled: selected formula)", fontsize=9)
     ax.legend(fontsize=8)
     fig.tight_layout()

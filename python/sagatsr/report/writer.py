@@ -1,21 +1,33 @@
-"""The run report: ``report.md`` and a self-contained ``report.html`` (PNG figures beside it, no
-network needed to view), built only from the files a run directory holds, so it can be rebuilt.
+"""The run report: ``report.md`` and a self-contained ``report.html`` (figures beside it, no network
+needed to view), built only from the files a run directory holds, so it can be rebuilt.
+
+What a materials scientist reads: the target and its unit; test MAE of the network, the mean
+predictor and each mode's selected formula (the same metric as the plots); the IC ranking with
+unstable ranks marked; each mode's Pareto front with formulas typeset (SVG, matplotlib mathtext),
+4 significant digits and the features' display symbols; each selected formula's coefficients with
+their units in the inputs' own units; a key of every variable (symbol, unit, description); one
+sentence on each term; and the Julia notice once.
 """
 
 from __future__ import annotations
 
 import html
 import json
+import re
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from sagatsr.report.baselines import published_baselines
+from sagatsr.report.explain import GLOSSARY, MODE_SENTENCES, julia_notice
 from sagatsr.report.plots import parity_plot
-from sagatsr.units import pretty_unit
+from sagatsr.units import parse_unit, pretty_unit
 
-__all__ = ["write_report", "collect_metrics"]
+__all__ = ["write_report", "collect_metrics", "identical_fronts"]
+
+MODES = ("gnn+features", "features")
+_PURE = {True: "pure numbers", False: "carry units"}
 
 
 def collect_metrics(out: Path) -> dict:
@@ -34,13 +46,85 @@ def collect_metrics(out: Path) -> dict:
     return metrics
 
 
+def identical_fronts(formulas: list[dict]) -> bool:
+    """True when both modes returned the same formulas (E_p was never worth using)."""
+    fronts = [sorted((f["complexity"], f["expression"]) for f in formulas if f["mode"] == m) for m in MODES]
+    return bool(fronts[0]) and fronts[0] == fronts[1]
+
+
 def _table(header: list[str], rows: list[list]) -> list[str]:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
     return lines
 
 
+def _unit(unit: str) -> str:
+    return pretty_unit(unit) or "–"
+
+
+def _formula_cell(out: Path, record: dict, symbols: dict, key: str) -> str:
+    """An SVG of the typeset formula whose alt text is the Unicode form (text if it cannot be drawn)."""
+    from sagatsr.report.formula_render import display_formula, formula_mathtext, render_formula
+
+    names = record["offered"]
+    text = display_formula(record["expression"], names, symbols)
+    path = out / "formulas" / f"{key}.svg"
+    path.parent.mkdir(exist_ok=True)
+    if render_formula(formula_mathtext(record["expression"], names, symbols), path):
+        return f"![{text}](formulas/{path.name})"
+    return f"`{text}`"
+
+
+def _coefficient_lines(record: dict, symbols: dict) -> list[str]:
+    """The selected formula's coefficients, each with its unit in the inputs' own units."""
+    from sagatsr.report.formula_render import display_formula
+
+    rows = []
+    for coef in record.get("coefficients") or []:
+        term = "intercept" if coef["descriptor"] == "1" else \
+            display_formula(coef["descriptor"], record["offered"], symbols)
+        unit = "pure number" if coef.get("pure_number") else _unit(coef.get("user_unit", coef.get("units", "")))
+        rows.append([f"`{term}`", f"{coef['value']:.4g}", unit])
+    if not rows:
+        return []
+    return ["Coefficients of the selected formula (unit = target unit ÷ term unit, in the inputs' own units):",
+            "", *_table(["term", "coefficient", "unit"], rows), ""]
+
+
+def _formula_sections(out: Path, formulas: list[dict], symbols: dict) -> list[str]:
+    lines = []
+    notice = julia_notice([n for f in formulas for n in f.get("notes") or []])
+    if notice:
+        lines += [f"> {notice}", ""]
+    same = identical_fronts(formulas)
+    modes = MODES[:1] if same else MODES
+    if same:
+        lines += ["Both modes returned the same formulas (none uses E_p), so the front is shown once.", ""]
+    for mode in modes:
+        front = sorted((f for f in formulas if f["mode"] == mode), key=lambda f: f["complexity"])
+        if not front:
+            continue
+        title = "both modes" if same else mode
+        lines += [f"### {title} (engine: {front[0]['backend']})", "", MODE_SENTENCES[mode], ""]
+        rows = [["**selected**" if f["best"] else "", f["complexity"],
+                 f"{f['test']['mae']:.4g}" if f.get("test") else "–",
+                 _formula_cell(out, f, symbols, f"{mode.replace('+', '_')}_{k}"), _unit(f["units"]),
+                 _PURE.get(f.get("pure_number_coefficients"), "–")]
+                for k, f in enumerate(front)]
+        lines += _table(["", "complexity", "test MAE", "formula", "unit", "coefficients"], rows) + [""]
+        lines += _coefficient_lines(next(f for f in front if f["best"]), symbols)
+    return lines
+
+
+def _key(formulas: list[dict], table: dict) -> list[str]:
+    used = sorted({v for f in formulas for v in f.get("inputs", [])}, key=lambda n: (n != "E_p", n))
+    rows = [[f"`{table[n][0]}`", f"`{n}`", _unit(table[n][1]), table[n][2]] for n in used]
+    return ["## Key of the variables", "", *_table(["symbol", "name", "unit", "description"], rows), ""]
+
+
 def _markdown(out: Path) -> str:
+    from sagatsr.report.formula_render import variable_symbols
+
     cfg = json.loads((out / "config.json").read_text())
     data = json.loads((out / "dataset.json").read_text())
     unit = data.get("target_unit") or "dimensionless"
@@ -49,52 +133,53 @@ def _markdown(out: Path) -> str:
     steps = json.loads((out / "steps.json").read_text())
     ranking = pd.read_csv(out / "importance.csv").sort_values("rank")
     formulas = json.loads((out / "formulas.json").read_text())
+    table = variable_symbols(sorted({n for f in formulas for n in f["offered"]} | set(ranking["feature"])), unit)
+    symbols = {n: v[0] for n, v in table.items()}
+    seed = cfg.get("seed", cfg.get("train", {}).get("seed"))
+    top_k = cfg["top_k"]
 
     lines = [f"# sagatsr run: {data['target']} ({shown_unit})", "",
              f"Data: `{data['source']}` — {data['n_materials']} materials "
              f"({data['n_skipped']} skipped, see `skipped.csv`); split train/val/test = "
-             f"{metrics['n_train']}/{metrics['n_val']}/{metrics['n_test']} (seed {cfg.get('seed', cfg.get('train', {}).get('seed'))}).", "",
-             "## Accuracy on the test rows", ""]
+             f"{metrics['n_train']}/{metrics['n_val']}/{metrics['n_test']} (seed {seed}). "
+             f"Target unit: {shown_unit}.", "", "## How to read this report", ""]
+    lines += [f"- **{term}**: {sentence}" for term, sentence in GLOSSARY] + [""]
+    lines += ["## Accuracy on the test rows", ""]
     rows = [["SA-GAT (this run)", f"{metrics['gnn_test_mae']:.4g}"],
             ["mean predictor (this run)", f"{metrics['mean_predictor_test_mae']:.4g}"]]
-    for mode in ("gnn+features", "features"):
-        if f"formula_{mode}_test_mae" in metrics:
-            rows.append([f"selected formula, {mode}", f"{metrics[f'formula_{mode}_test_mae']:.4g}"])
-    for name, mae in published_baselines(data["source"], data["target"]).items():
-        rows.append([f"{name} (published, official 5-fold protocol)", f"{mae:.4g}"])
-    lines += _table(["model", f"MAE ({shown_unit})"], rows)
+    rows += [[f"selected formula, {mode}", f"{metrics[f'formula_{mode}_test_mae']:.4g}"]
+             for mode in MODES if f"formula_{mode}_test_mae" in metrics]
+    rows += [[f"{name} (published, official 5-fold protocol)", f"{mae:.4g}"]
+             for name, mae in published_baselines(data["source"], data["target"]).items()]
+    lines += _table(["model", f"test MAE ({shown_unit})"], rows)
+    shown = ranking.head(max(top_k, 10))
     lines += ["", "![parity plot](parity.png)", "",
-              f"## Feature importance (top {max(cfg['top_k'], 10)} of {len(ranking)} by mean IC)", "",
-              f"The {cfg['top_k']} highest-ranked features that vary on the fitting rows go to symbolic "
-              "regression (`formulas.json` lists them under `offered`).", ""]
-    lines += _table(["rank", "feature", "unit", "mean IC", "std IC"],
-                    [[int(r["rank"]), f"`{r['feature']}`", pretty_unit(str(r["unit"])) or "–",
-                      f"{r['mean_ic']:.4f}", f"{r['std_ic']:.4f}"]
-                     for _, r in ranking.head(max(cfg["top_k"], 10)).iterrows()])
-    lines += ["", "![importance](importance.png)", "", "## Formulas", "",
-              "E_p is the SA-GAT prediction made by a model that never saw the row "
-              "(out-of-fold for fitting rows, the main model for test rows).", ""]
-    for mode in ("gnn+features", "features"):
-        front = [f for f in formulas if f["mode"] == mode]
-        if not front:
-            continue
-        backend = front[0]["backend"]
-        lines += [f"### {mode} (backend: {backend})", ""]
-        for note in front[0].get("notes") or []:
-            lines += [f"> {note}", ""]
-        lines += _table(["", "complexity", "test MAE", "formula", "units"],
-                        [["**selected**" if f["best"] else "", f["complexity"],
-                          f"{f['test']['mae']:.4g}" if f.get("test") else "–",
-                          f"${f['latex']}$", pretty_unit(f["units"]) or "–"] for f in front])
-        lines.append("")
-    lines += ["![Pareto fronts](pareto.png)", "", "## Steps", ""]
+              f"## Feature importance (top {len(shown)} of {len(ranking)} by mean IC)", "",
+              f"The {top_k} highest-ranked SR candidates, together with the features SIS finds on the fitting "
+              "rows, go to symbolic regression (see \"Features offered\" below; `formulas.json` lists them "
+              "under `offered`). * marks an unstable rank (std > mean).", ""]
+    lines += _table(["rank", "symbol", "feature", "unit", "mean IC", "std IC"],
+                    [[f"{int(r['rank'])}{' *' if r['std_ic'] > r['mean_ic'] else ''}",
+                      f"`{symbols.get(r['feature'], r['feature'])}`", f"`{r['feature']}`", _unit(str(r["unit"])),
+                      f"{r['mean_ic']:.4f}", f"{r['std_ic']:.4f}"] for _, r in shown.iterrows()])
+    lines += ["", "![importance](importance.png)", ""]
+    from sagatsr.report.yardstick import yardstick_lines
+    from sagatsr.screening.diagnostics import stability_lines
+
+    lines += stability_lines(out)  # IC stability and agreement with permutation importance
+    lines += ["## Formulas", ""]
+    lines += _formula_sections(out, formulas, symbols)
+    lines += yardstick_lines(out, formulas)  # the one-descriptor yardstick, E_p use, why features were offered
+    lines += ["![Pareto fronts: test MAE against complexity](pareto.png)", ""]
+    lines += _key(formulas, table)
+    lines += ["## Steps", ""]
     lines += _table(["step", "seconds"], [[name, entry.get("seconds")] for name, entry in steps.items()])
     return "\n".join(lines) + "\n"
 
 
 def _html(markdown: str, title: str) -> str:
-    """A small markdown-to-HTML for what ``_markdown`` emits (tables, headings, images, quotes)."""
-    body, table = [], []
+    """A small markdown-to-HTML for what ``_markdown`` emits (tables, headings, lists, images, quotes)."""
+    body, table, items = [], [], []
 
     def flush():
         if table:
@@ -103,45 +188,66 @@ def _html(markdown: str, title: str) -> str:
                         + "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in rest)
                         + "</table>")
             table.clear()
+        if items:
+            body.append("<ul>" + "".join(f"<li>{i}</li>" for i in items) + "</ul>")
+            items.clear()
 
     for line in markdown.splitlines():
         if line.startswith("|"):
-            cells = [_inline(c.strip()) for c in line.strip("|").split("|")]
+            cells = [_inline(c.strip()) for c in line.strip().strip("|").split(" | ")]
             if not set(line) <= set("|-"):
                 table.append(cells)
+            continue
+        if line.startswith("- "):
+            items.append(_inline(line[2:]))
             continue
         flush()
         if line.startswith("#"):
             level = len(line) - len(line.lstrip("#"))
             body.append(f"<h{level}>{_inline(line.lstrip('# '))}</h{level}>")
-        elif line.startswith("!["):
-            alt, src = line[2:].split("](")
-            body.append(f'<img alt="{html.escape(alt)}" src="{html.escape(src.rstrip(")"))}">')
         elif line.startswith("> "):
             body.append(f"<blockquote>{_inline(line[2:])}</blockquote>")
         elif line.strip():
             body.append(f"<p>{_inline(line)}</p>")
     flush()
-    style = ("body{font-family:sans-serif;max-width:60em;margin:2em auto}table{border-collapse:collapse}"
-             "td,th{border:1px solid #ccc;padding:3px 8px}img{max-width:100%}code{background:#f3f3f3}")
+    style = ("body{font-family:sans-serif;max-width:64em;margin:2em auto;line-height:1.4}"
+             "table{border-collapse:collapse;margin:0.5em 0}td,th{border:1px solid #ccc;padding:3px 8px;"
+             "vertical-align:middle}img{max-width:100%}code{background:#f3f3f3}"
+             "blockquote{border-left:4px solid #e0a800;background:#fff8e1;margin:1em 0;padding:0.5em 1em}")
     return (f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
             f"<style>{style}</style></head><body>{''.join(body)}</body></html>\n")
 
 
+_IMAGE = re.compile(r"!\[([^\]]*)\]\(([^)\s]+)\)")
+
+
 def _inline(text: str) -> str:
-    out = html.escape(text)
-    for mark, tag in (("**", "b"), ("`", "code"), ("$", "code")):
-        parts = out.split(mark)
-        out = "".join(p if i % 2 == 0 else f"<{tag}>{p}</{tag}>" for i, p in enumerate(parts))
+    """Images, bold and code spans of one line of our markdown, everything else escaped."""
+    parts, last = [], 0
+    for match in _IMAGE.finditer(text):
+        parts.append(_marks(text[last:match.start()]))
+        parts.append(f'<img alt="{html.escape(match.group(1))}" title="{html.escape(match.group(1))}" '
+                     f'src="{html.escape(match.group(2))}">')
+        last = match.end()
+    parts.append(_marks(text[last:]))
+    return "".join(parts)
+
+
+def _marks(text: str) -> str:
+    out = html.escape(text, quote=False)
+    for mark, tag in (("**", "b"), ("`", "code")):
+        pieces = out.split(mark)
+        out = "".join(p if i % 2 == 0 else f"<{tag}>{p}</{tag}>" for i, p in enumerate(pieces))
     return out
 
 
 def write_report(out: Path) -> Path:
-    """Write ``parity.png``, ``report.md`` and ``report.html`` into the run directory ``out``."""
+    """Write ``parity.png``, ``formulas/*.svg``, ``report.md`` and ``report.html`` into the run directory."""
     out = Path(out)
     data = json.loads((out / "dataset.json").read_text())
-    parity_plot(pd.read_csv(out / "predictions.csv"), out / "parity.png",
-                target=data["target"], unit=pretty_unit(data.get("target_unit") or ""))
+    unit = data.get("target_unit") or ""
+    parity_plot(pd.read_csv(out / "predictions.csv"), out / "parity.png", target=data["target"],
+                unit=pretty_unit(unit) if unit and not parse_unit(unit).dimensionless else "")
     markdown = _markdown(out)
     (out / "report.md").write_text(markdown)
     (out / "report.html").write_text(_html(markdown, f"sagatsr: {data['target']}"))

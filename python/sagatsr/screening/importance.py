@@ -77,11 +77,22 @@ def plot_importance(ranking: pd.DataFrame, path: str | Path, top: int = 20, titl
 
     shown = ranking.sort_values("rank", kind="stable").head(top).iloc[::-1]
     labels = [f"{f} [{u}]" if u not in ("dimensionless", "?", "") else f for f, u in zip(shown.feature, shown.unit)]
+    # an IC is never negative: the lower bar stops at 0; std > mean marks a rank that is unstable
+    # across materials (hatched, "*" in the label)
+    unstable = (shown.std_ic > shown.mean_ic).to_numpy()
+    labels = [f"{label} *" if flag else label for label, flag in zip(labels, unstable)]
+    lower = np.minimum(shown.std_ic.to_numpy(), shown.mean_ic.to_numpy())
     fig, ax = plt.subplots(figsize=(8, 0.32 * len(shown) + 1.2))
-    ax.barh(labels, shown.mean_ic, xerr=shown.std_ic, color="tab:blue", ecolor="0.4", capsize=2)
+    bars = ax.barh(labels, shown.mean_ic, xerr=[lower, shown.std_ic.to_numpy()], color="tab:blue", ecolor="0.4",
+                   capsize=2)
+    for bar, flag in zip(bars, unstable):
+        if flag:
+            bar.set_hatch("//")
+            bar.set_facecolor("#9ecae1")
+    ax.set_xlim(left=0)
     uniform = 1.0 / len(ranking)
     ax.axvline(uniform, color="tab:red", ls="--", lw=1, label=f"uniform 1/{len(ranking)}")
-    ax.set_xlabel("mean importance coefficient (± std over materials)")
+    ax.set_xlabel("mean importance coefficient (± std over materials, clipped at 0; * std > mean)")
     ax.set_title(title or f"Top {len(shown)} crystal features by SAE importance")
     ax.legend(loc="lower right", fontsize=8)
     fig.tight_layout()

@@ -82,7 +82,8 @@ def unit_text(unit) -> str:
 
 def annotate_coefficients(equation, units: dict[str, str], y_unit: str) -> list[dict] | None:
     """``equation.coefficients`` with each coefficient's unit in the inputs' and target's own units
-    (``unit``, ``pure_number``, ``unit_scale``) beside the SI dimension the engine recorded; None when
+    (``user_unit``, ``pure_number``, ``user_unit_scale``, ``descriptor_user_unit``) beside the SI
+    dimensions the engine recorded (``units``, ``descriptor_units``); None when
     the backend lists no coefficients (a Julia formula with constants inside the tree)."""
     from sagatsr.sr.parse import parse_expression
 
@@ -95,7 +96,8 @@ def annotate_coefficients(equation, units: dict[str, str], y_unit: str) -> list[
             descriptor_unit = ureg.dimensionless
         else:
             descriptor_unit = expression_unit(parse_expression(entry["descriptor"], list(units)), units)
-        record["descriptor_unit"] = unit_text(descriptor_unit)
-        record["unit"], record["pure_number"], record["unit_scale"] = coefficient_unit(y_unit, descriptor_unit)
+        record["descriptor_user_unit"] = unit_text(descriptor_unit)
+        record["user_unit"], record["pure_number"], record["user_unit_scale"] = coefficient_unit(y_unit,
+                                                                                               descriptor_unit)
         annotated.append(record)
     return annotated

@@ -1,0 +1,55 @@
+"""The sentences a report reader needs: what IC, complexity and the two SR modes mean, how the
+selected formula is chosen, and — once, in plain words — why the Julia engine was not used."""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["GLOSSARY", "MODE_SENTENCES", "julia_notice"]
+
+GLOSSARY = [
+    ("E_p", "the SA-GAT network's prediction of the target. For the rows a formula is fitted on it comes "
+            "from a model that did not see that row (out-of-fold), so a formula cannot inherit the "
+            "network's over-fitting."),
+    ("IC (importance coefficient)", "the weight the network's self-adaptable encoding (SAE) gives a "
+            "crystal feature for one material; the weights of a material sum to 1. Features are ranked "
+            "by their mean IC over all materials; a feature whose IC varies more than its mean "
+            "(std > mean, marked *) has an unstable rank."),
+    ("complexity", "the size of a formula: one for every variable, constant and operation in its "
+            "expression tree, so larger numbers mean longer formulas."),
+    ("selected formula", "of the formulas whose error on the fitting rows (held out by cross-validation "
+            "when the engine provides it) is within 1.5× of the lowest, the one that bought the most "
+            "accuracy per unit of complexity over the next simpler formula (PySR's 'best' rule; "
+            "formulas whose coefficients are pure numbers go first when they are near-best). Longer "
+            "formulas that only shave a little error off are not chosen; the test rows play no part."),
+    ("MAE", "mean absolute error on the test rows, which no model or formula saw while fitting; every "
+            "table and plot uses it."),
+]
+
+MODE_SENTENCES = {
+    "gnn+features": "E_p plus the top-ranked features (the paper's mode): the formula may lean on the "
+                    "network's prediction and correct it with physical features.",
+    "features": "the top-ranked features alone, without E_p: the formula has to carry the physics "
+                "itself, so it is easier to interpret but usually less accurate.",
+}
+
+
+def _cause(note: str) -> str:
+    inner = re.search(r"julia unavailable \((.*)\); used", note)
+    text = inner.group(1) if inner else note
+    if re.search(r"URLError|Name or service not known|urlopen|download", text):
+        return "no Julia is installed on this machine and it could not be downloaded (no network connection)"
+    text = re.sub(r"\(?\b[\w.]*(Error|Exception): ", "", text)
+    text = re.sub(r"<[^>]*>", "", text)
+    return text.strip(" ()") or "Julia could not start"
+
+
+def julia_notice(notes) -> str | None:
+    """One plain sentence (cause and fix) when the Julia engine was wanted but could not start."""
+    for note in notes or []:
+        if "julia unavailable" in note.lower() or "julia cannot start" in note.lower():
+            return (f"The Julia engine (SymbolicRegression.jl) was not used: {_cause(note)}. The formulas "
+                    "below come from the embedded SISSO engine, which needs no Julia. To use Julia, "
+                    "install Julia 1.10 (or let juliacall download it once, which needs network access) "
+                    "and run `sagatsr doctor --julia-timeout 1800`; it says what is still missing.")
+    return None
