@@ -22,15 +22,33 @@ nested_value(v) = Pair{Function,Int}[operator(string(k)) => Int(n) for (k, n) in
 const MODULE_FILE = joinpath(@__DIR__, "SAGATSR.jl")
 
 """
+    module_source()
+
+The whole module as one piece of source text: SAGATSR.jl with its `include("…")` lines replaced by
+the included files. Workers evaluate this text instead of including a path, so a worker on another
+machine (a cluster node without the head node's filesystem) gets the same operators.
+"""
+function module_source()
+    text = read(MODULE_FILE, String)
+    for part in ("operators.jl", "search.jl")
+        text = replace(text, "include(\"$(part)\")" => read(joinpath(@__DIR__, part), String))
+    end
+    return text
+end
+
+"""
     addprocs_with_sagatsr(n; kws...)
 
-`addprocs` for SymbolicRegression.jl's `addprocs_function`: starts `n` local workers and includes
-this module into each worker's `Main`, so the operators (functions of `Main.SAGATSR`) and their
-unit rules exist there too.
+`addprocs` for SymbolicRegression.jl's `addprocs_function`: starts `n` workers and defines this
+module in each worker's `Main` from its source text (`module_source`, shipped over the worker
+connection: no shared filesystem needed), so the operators (functions of `Main.SAGATSR`) and their
+unit rules exist there too. The workers need SymbolicRegression and DynamicQuantities in their own
+Julia environment (the same project: SymbolicRegression.jl starts them with `--project`).
 """
 function addprocs_with_sagatsr(n::Integer; launch=addprocs, kws...)
     procs = launch(n; kws...)
-    remotecall_eval(Main, procs, :(include($MODULE_FILE)))
+    source = module_source()
+    remotecall_eval(Main, procs, :(include_string(Main, $source, $MODULE_FILE)))
     return procs
 end
 
@@ -67,11 +85,12 @@ default_dimensional_penalty(y) = max(1000.0, 1000.0 * Float64(sum(abs2, y .- sum
 
 Run SymbolicRegression.equation_search on `X` (features × rows) and `y` and return the Pareto
 front as a Vector of NamedTuples `(expression, complexity, loss, dimensionally_consistent)`.
-Units are DynamicQuantities strings ("Constants.eV", "(1e-10*m)", "1"); `nothing` switches the
-dimensional analysis off. `deterministic = true` forces `parallelism = "serial"` (as SymbolicRegression.jl requires).
+Units are DynamicQuantities strings of plain SI dimensions ("m^2*kg*s^-2", "m", "1"); `nothing`
+switches the dimensional analysis off. `deterministic = true` forces `parallelism = "serial"` (as SymbolicRegression.jl requires).
 `numprocs` is used only with `parallelism = "multiprocessing"`; those workers are started by
 `addprocs_with_sagatsr`, locally or, with `cluster_manager = "slurm"` (or another ClusterManagers
-name), as cluster jobs.
+name), as cluster jobs. `early_stop_loss` stops the search as soon as a formula's loss is below it
+(SymbolicRegression.jl's `early_stop_condition`); `timeout_in_seconds` stops it after that long.
 """
 function run_search(
     X::AbstractMatrix,
@@ -96,6 +115,7 @@ function run_search(
     seed=nothing,
     deterministic::Bool=false,
     timeout_in_seconds=nothing,
+    early_stop_loss=nothing,
     parallelism::AbstractString="multithreading",
     numprocs=nothing,
     cluster_manager=nothing,
@@ -129,6 +149,7 @@ function run_search(
         seed=seed === nothing ? nothing : Int(seed),
         deterministic=deterministic,
         timeout_in_seconds=timeout_in_seconds === nothing ? nothing : Float64(timeout_in_seconds),
+        early_stop_condition=early_stop_loss === nothing ? nothing : Float64(early_stop_loss),
         output_directory=output_directory === nothing ? nothing : string(output_directory),
         save_to_file=output_directory !== nothing,
         input_stream=devnull,

@@ -118,7 +118,7 @@ def test_a_crashed_search_returns_the_hall_of_fame_saved_so_far(tmp_path, monkey
         bridge.run_julia_search(X, Y, variable_names=NAMES, run_dir=tmp_path / "other")
 
 
-def test_salvaged_formulas_keep_an_unknown_unit_verdict(monkeypatch):
+def test_salvaged_formulas_get_unit_verdicts_from_their_formula(monkeypatch):
     """FAKE search result: two hall-of-fame rows salvaged after a crash (no dimensional verdict)."""
     import sagatsr.sr.julia as julia_package
 
@@ -126,9 +126,10 @@ def test_salvaged_formulas_keep_an_unknown_unit_verdict(monkeypatch):
             {"expression": "(E * 2.0) / square(r)", "complexity": 5, "loss": 1e-12, "dimensionally_consistent": None}]
     monkeypatch.setattr(julia_package, "run_julia_search", lambda *a, **k: rows)
     sr = SymbolicRegressor(backend="julia").fit(X, Y, X_units=UNITS, y_units="eV/Å^2", variable_names=NAMES)
-    assert [eq.dimensionally_consistent for eq in sr.pareto_front_] == [None, None]
+    # the verdicts are recomputed in Python from the formula and the units (E alone is not eV/Å²)
+    assert [eq.dimensionally_consistent for eq in sr.pareto_front_] == [False, True]
     again = SymbolicRegressor.from_json(sr.to_json())
-    assert again.best_.dimensionally_consistent is None
+    assert again.best_.dimensionally_consistent is True
     np.testing.assert_allclose(again.predict(X), Y)
 
 

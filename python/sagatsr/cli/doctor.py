@@ -5,17 +5,20 @@ from __future__ import annotations
 import typer
 
 
-def doctor(julia_timeout: float = typer.Option(5.0, "--julia-timeout",
-                                               help="Seconds to wait for Julia (a first start installs and "
-                                                    "precompiles packages: give it 1800 once).")) -> None:
+def doctor(julia_timeout: float = typer.Option(
+        None, "--julia-timeout", show_default=False,
+        help="Seconds to wait for Julia to start (default: $SAGATSR_JULIA_TIMEOUT, else 900). A first "
+             "start installs and precompiles packages: give it 1800 once.")) -> None:
     """Print versions, the device training would use, and the Julia backend's status (and why)."""
     import importlib.metadata as md
     import platform
 
     from sagatsr.sr.julia import julia_module_file, julia_status
+    from sagatsr.sr.julia.probe import start_timeout
 
+    timeout = julia_timeout if julia_timeout is not None else start_timeout()
     # Julia is probed in a child process, so importing torch here afterwards is safe.
-    status = julia_status(julia_timeout)
+    status = julia_status(timeout)
     typer.echo(f"python        {platform.python_version()} ({platform.platform()})")
     for package in ("sagatsr", "torch", "torch-geometric", "lightning", "pymatgen", "juliacall"):
         try:
@@ -29,6 +32,9 @@ def doctor(julia_timeout: float = typer.Option(5.0, "--julia-timeout",
     typer.echo(f"julia module  {julia_module_file()}")
     verdict = "available" if status.available else "NOT available (backend='auto' uses the embedded sisso engine)"
     typer.echo(f"julia backend {verdict}: {status.reason}")
+    if status.seconds is not None:
+        typer.echo(f"julia start   {status.seconds:.1f} s (juliacall + `using SymbolicRegression`, "
+                   f"timeout {timeout:g} s; SAGATSR_JULIA_TIMEOUT or --julia-timeout changes it)")
 
 
 def register(app) -> None:

@@ -114,7 +114,7 @@ def _equation(k, d, names, X_units, y_units) -> Equation:
     cv = d.get("cv_loss")
     return Equation(expression=str(expr), sympy=expr,
                     complexity=_number(f"formula {k} complexity", d["complexity"], integer=True),
-                    loss=_number(f"formula {k} loss", d["loss"]), units=y_units, backend=backend,
+                    loss=_number(f"formula {k} loss", d["loss"]), units=y_units or "dimensionless", backend=backend,
                     inputs=sorted((s.name for s in expr.free_symbols), key=names.index),
                     dimensionally_consistent=consistent, coefficients=coefficients,
                     pure_number_coefficients=pure,
@@ -135,8 +135,8 @@ def from_json(cls, text_or_path):
         if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
             raise InputError("saved regressor: variable_names must be a list of strings")
         check_variable_names(names)
-        X_units, y_units = data.get("X_units"), data.get("y_units") or "dimensionless"
-        check_units(X_units, y_units, names)
+        X_units, y_units = data.get("X_units"), data.get("y_units") or None  # None: y had no unit
+        check_units(X_units, y_units or "dimensionless", names)
         front = data["pareto_front"]
         if not isinstance(front, list) or not front or len(front) > MAX_FORMULAS:
             raise InputError(f"saved regressor: pareto_front must hold 1 to {MAX_FORMULAS} formulas")

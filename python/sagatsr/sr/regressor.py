@@ -81,7 +81,7 @@ class SymbolicRegressor:
         if self.units == "strict" and units is None:
             raise InputError("units='strict' needs X_units (the units of the features)")
         self.variable_names_, self.X_units_ = names, list(units) if units is not None else None
-        self.y_units_ = y_units or "dimensionless"
+        self.y_units_ = y_units or None  # None: not given, the formulas' unit is free (not dimensionless)
         self.notes_ = []
         backend = self._choose_backend()
         problem = SearchProblem(X=matrix, y=y, variable_names=names, X_units=self.X_units_,
@@ -94,7 +94,7 @@ class SymbolicRegressor:
             raise BackendError(f"the {backend} backend returned no formula")
         for eq in front:  # the verdicts are ours, computed the same way as on load
             eq.dimensionally_consistent, eq.pure_number_coefficients = verdicts(
-                eq.sympy, names, self.X_units_, self.y_units_, eq.backend)
+                eq.sympy, names, self.X_units_, self.y_units_, eq.backend)  # y None: output unit free
         self.backend_used_, self.pareto_front_ = backend, front
         self._y_var = float(np.var(y))
         return self

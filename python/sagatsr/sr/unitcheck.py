@@ -98,5 +98,6 @@ def verdicts(expr, names, X_units, y_units, backend="sisso"):
         consistent = pure_terms
     else:
         whole = dimension_of(expr, dims, "wildcard")
-        consistent = whole is not None and (whole is ANY or bool(np.allclose(whole, y_dim)))
+        # no y unit given (y_units None): any output unit, only the rules inside the formula count
+        consistent = whole is not None and (whole is ANY or y_units is None or bool(np.allclose(whole, y_dim)))
     return bool(consistent), bool(pure)
