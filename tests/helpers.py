@@ -66,6 +66,17 @@ def assert_intensive_invariant(space, structure, scaling, rtol=1e-7, atol=1e-7):
     return names
 
 
+def random_supercell_matrix(seed, max_entry=1, max_det=4):
+    """A random integer 3×3 supercell matrix with 1 ≤ det ≤ ``max_det`` (non-diagonal in general):
+    the identity plus random off-diagonal shears and diagonal stretches, redrawn until valid."""
+    rng = np.random.default_rng(seed)
+    while True:
+        matrix = np.eye(3, dtype=int) + rng.integers(-max_entry, max_entry + 1, size=(3, 3))
+        det = round(np.linalg.det(matrix))
+        if 1 <= det <= max_det:
+            return matrix
+
+
 def demo_structures(limit=None):
     """The ASE dcdft elemental crystals as pymatgen structures with their ids (wheel data only)."""
     from pathlib import Path
@@ -262,19 +273,22 @@ def assert_sr_units_consistent(equation, units_by_symbol, y_unit):
                                    dimension_vector(y_unit), atol=1e-9)
 
 
+# --- screening (feature selection, yardstick, IC diagnostics) ----------------------------------
+def planted_law(seed, n_rows=120, n_features=12, noise=0.01):
+    """``(X, y, names, planted column)``: ``y = 1 + 2·x_planted + noise`` among positive distractors;
+    the planted column is random, so no selection rule can know it in advance."""
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(1.0, 5.0, size=(n_rows, n_features))
+    planted = int(rng.integers(n_features))
+    y = 1.0 + 2.0 * X[:, planted] + noise * rng.normal(size=n_rows)
+    return X, y, [f"x{k}" for k in range(n_features)], planted
 
-# --- julia -------------------------------------------------------------------------------------
 
-
-def requires_julia(test):
-    """Mark ``test`` as needing the Julia backend (marker ``julia``) and skip it, with the probe's
-    reason, where Julia + SymbolicRegression.jl cannot start (probed once per process)."""
-    import pytest
-
-    from sagatsr.sr.julia import julia_status
-
-    status = julia_status()
-    skip = pytest.mark.skipif(not status.available,
-                              reason=f"Julia backend unavailable: {status.summary or status.reason[:160]}")
-    return pytest.mark.julia(skip(test))
-
+def assert_selection_finds(select, X, y, names, planted):
+    """``select(X, y, names, ic_order)`` must offer the planted feature even when the ICs rank it
+    last, and every offered name must be a real column."""
+    ic_order = [n for n in names if n != names[planted]] + [names[planted]]
+    chosen = select(X, y, names, ic_order)
+    assert names[planted] in chosen, (names[planted], chosen)
+    assert set(chosen) <= set(names)
+    return chosen

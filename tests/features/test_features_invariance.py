@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pymatgen.core import Lattice, Structure
 
-from helpers import assert_intensive_invariant, demo_structures
+from helpers import assert_intensive_invariant, demo_structures, random_supercell_matrix
 from sagatsr.features import FeatureSpace
 
 
@@ -25,6 +25,13 @@ REAL = _real_structures()
 def test_intensive_features_invariant_under_supercell(index, scaling):
     checked = assert_intensive_invariant(FeatureSpace.default(), REAL[index], scaling)
     assert "tolerance_factor" in checked and "density" in checked
+
+
+@given(index=st.integers(0, len(REAL) - 1), seed=st.integers(0, 2**16))
+def test_intensive_features_invariant_under_random_skewed_supercells(index, seed):
+    matrix = random_supercell_matrix(seed)
+    checked = assert_intensive_invariant(FeatureSpace.default(), REAL[index], matrix.tolist(), rtol=1e-6, atol=1e-6)
+    assert "volume_per_atom" in checked and "cell_volume" not in checked
 
 
 def test_extensive_features_do_change():

@@ -98,7 +98,7 @@ def test_adaptive_radius_keeps_exactly_the_nearest_neighbours_of_a_full_search(c
     structure = CASES[case]
     builder = CrystalGraphBuilder(cutoff=12.0, max_neighbors=12)
     adaptive = builder.neighbors(structure)
-    monkeypatch.setattr(builder, "_search", lambda s: s.get_neighbor_list(builder.cutoff))
+    monkeypatch.setattr(builder, "_search", lambda shared: shared.structure.get_neighbor_list(builder.cutoff))
     full = builder.neighbors(structure)
     for a, b in zip(adaptive, full):
         np.testing.assert_array_equal(a, b)

@@ -20,7 +20,7 @@ def _model(graphs, **kwargs):
 
 @settings(max_examples=12)
 @given(seed=st.integers(0, 10_000), encoding=st.sampled_from(ENCODINGS),
-       sae_mode=st.sampled_from(["binned", "gaussian"]), readout=st.sampled_from(["gru", "mean"]),
+       sae_mode=st.sampled_from(["binned", "gaussian", "quantile"]), readout=st.sampled_from(["gru", "mean"]),
        sae_heads=st.sampled_from([1, 3]))
 def test_predictions_invariant_to_node_order(seed, encoding, sae_mode, readout, sae_heads):
     graphs = synthetic_graphs(4, seed=seed)
@@ -49,7 +49,7 @@ def test_predictions_invariant_to_batching(seed, encoding, split):
 
 
 @settings(max_examples=12)
-@given(seed=st.integers(0, 10_000), sae_mode=st.sampled_from(["binned", "gaussian"]),
+@given(seed=st.integers(0, 10_000), sae_mode=st.sampled_from(["binned", "gaussian", "quantile"]),
        sae_heads=st.sampled_from([1, 4]))
 def test_importance_coefficients_form_a_simplex(seed, sae_mode, sae_heads):
     graphs = synthetic_graphs(5, seed=seed)

@@ -94,7 +94,7 @@ def test_standardize_bounds_values_far_outside_a_nearly_constant_training_featur
     assert out[0, 1] < 1.0  # a spread below 1e-6 of the scale counts as constant, not as ~1e-8 σ
 
 
-@pytest.mark.parametrize("mode", ["binned", "gaussian"])
+@pytest.mark.parametrize("mode", ["binned", "gaussian", "quantile"])
 def test_features_constant_in_training_get_zero_importance(mode):
     train = torch.tensor([[1.0, 5.0, 0.0], [2.0, 5.0, 1.0], [3.0, 5.0, 2.0]])
     sae = SelfAdaptableEncoding(3, 8, mode=mode, num_bins=10)
@@ -104,3 +104,44 @@ def test_features_constant_in_training_get_zero_importance(mode):
     torch.testing.assert_close(ics.sum(-1), torch.ones(2))
     sae.fit_ranges(torch.ones(3, 3))  # all constant: nothing to mask against, so nothing is masked
     assert torch.all(sae(train)[1] > 0)
+
+
+@given(seed=st.integers(0, 1000), n_features=st.integers(1, 30), heads=st.integers(1, 4))
+def test_quantile_mode_ics_form_a_simplex_and_ignore_constants(seed, n_features, heads):
+    torch.manual_seed(seed)
+    values = torch.randn(20, n_features) * torch.logspace(-3, 3, n_features)
+    values[:, 0] = 7.0  # constant in training: IC exactly 0 (unless it is the only feature)
+    sae = SelfAdaptableEncoding(n_features, 8, mode="quantile", heads=heads)
+    sae.fit_ranges(values)
+    vector, ics = sae(values * 1.1)
+    assert vector.shape == (20, 8)
+    assert_importance_simplex(ics)
+    if n_features > 1:
+        assert torch.all(ics[:, 0] == 0)
+
+
+def test_quantile_position_is_the_empirical_cdf_and_monotone():
+    train = torch.cat([torch.linspace(0.0, 1.0, 100), torch.tensor([1e6])]).reshape(-1, 1)  # one huge outlier
+    sae = SelfAdaptableEncoding(1, 4, mode="quantile", num_knots=11)
+    sae.fit_ranges(train)
+    probe = torch.linspace(-1.0, 2.0, 50).reshape(-1, 1)
+    u = sae.quantile_position(probe)[:, 0]
+    assert torch.all(u[1:] >= u[:-1]) and u.min() == 0.0 and u.max() <= 1.0
+    # the outlier does not squash the bulk: the median of the training values sits near u = 0.5
+    assert abs(sae.quantile_position(torch.tensor([[0.5]])).item() - 0.5) < 0.06
+
+
+def test_quantile_mode_with_uniform_ics_is_the_linear_encodings_first_layer():
+    torch.manual_seed(0)
+    values = torch.randn(6, 5) * torch.tensor([1.0, 10.0, 0.1, 3.0, 100.0])
+    sae = SelfAdaptableEncoding(5, 8, mode="quantile")
+    sae.fit_ranges(values)
+    with torch.no_grad():
+        sae.weight.zero_()  # linear per-feature projection only
+        sae.score.weight.zero_()  # equal scores: ICs 1/N
+    vector, ics = sae(values)
+    torch.testing.assert_close(ics, torch.full_like(ics, 0.2))
+    z = sae.standardize(values)
+    first_layer = z @ sae.slope + sae.bias.sum(0)  # W1 z + b1 of a fully connected layer
+    expected = sae.out(torch.nn.functional.leaky_relu(first_layer, 0.2))
+    torch.testing.assert_close(vector, expected)

@@ -68,16 +68,20 @@ class FeatureSpace:
         values = site_values(atomic_numbers(structure, item=item))
         return values[:, [SITE_FEATURES.index(f) for f in self.site_features]]
 
-    def crystal_matrix(self, structures, ids=None, progress=False) -> np.ndarray:
+    def crystal_matrix(self, structures, ids=None, progress=False, structural=None) -> np.ndarray:
         """(n, n_crystal_features) float64, no NaN, for a sequence of structures.
 
         Per structure only Z counts and the structural descriptors are computed; the composition
-        statistics run once over a padded (n × max_elements) array.
+        statistics run once over a padded (n × max_elements) array. ``structural``: the
+        (n, len(STRUCTURAL_FEATURES)) descriptors when already computed (the graph builder computes
+        them from its own neighbour search, :func:`structural_values`), so nothing runs twice.
         """
         structures = list(structures)
         ids = list(ids) if ids is not None else [str(i) for i in range(len(structures))]
         n = len(structures)
-        comps, structural = [], np.empty((n, len(STRUCTURAL_FEATURES)))
+        given = structural is not None
+        comps = []
+        structural = np.asarray(structural, float).reshape(n, -1) if given else np.empty((n, len(STRUCTURAL_FEATURES)))
         iterator = range(n)
         if progress:
             from tqdm.auto import tqdm
@@ -87,7 +91,8 @@ class FeatureSpace:
             z = atomic_numbers(structures[i], item=ids[i], row=i)
             elements, counts = np.unique(z, return_counts=True)
             comps.append((elements, counts / counts.sum()))
-            structural[i] = structural_values(structures[i], z)
+            if not given:
+                structural[i] = structural_values(structures[i], z)
         width = max((len(e) for e, _ in comps), default=1)
         z_pad = np.zeros((n, width), dtype=np.int64)
         frac_pad = np.zeros((n, width))

@@ -65,11 +65,18 @@ STRUCTURAL_FEATURES: tuple[Feature, ...] = tuple(Feature(n, s, u, d, "crystal", 
 _COL = {name: PROPERTY_NAMES.index(name) for name in ("atomic_mass", "atomic_radius", "ionic_radius_common", "oxidation_state")}
 
 
-def _neighbors(structure):
+def _neighbors(structure, shared=None):
+    """(centres, neighbours, images, distances) within NEIGHBOR_RADIUS, doubled until every site
+    has a neighbour; from ``shared`` (:class:`~sagatsr.graphs.neighbors.SharedNeighbors`) when given,
+    so the graph builder and the features use one search."""
     radius = NEIGHBOR_RADIUS
     n = len(structure)
     while True:
-        centers, points, images, dists = structure.get_neighbor_list(radius)
+        if shared is None:
+            centers, points, images, dists = structure.get_neighbor_list(radius)
+        else:
+            found = shared.at(radius)
+            centers, points, images, dists = found.centre, found.neighbour, found.image, found.dist
         if np.unique(centers).size == n or radius > 80:
             return centers, points, images, dists
         radius *= 2.0
@@ -124,12 +131,13 @@ def _perovskite(structure, z, centers, points, images, dists) -> tuple[float, ..
     return 1.0, t, mu, mu / t, float(np.mean(cosines))
 
 
-def structural_values(structure, z: np.ndarray) -> np.ndarray:
-    """Values of :data:`STRUCTURAL_FEATURES` for one ordered structure with atomic numbers ``z``."""
+def structural_values(structure, z: np.ndarray, neighbors=None) -> np.ndarray:
+    """Values of :data:`STRUCTURAL_FEATURES` for one ordered structure with atomic numbers ``z``;
+    ``neighbors``: an optional :class:`~sagatsr.graphs.neighbors.SharedNeighbors` of the structure."""
     table = element_table()
     n = len(z)
     volume = structure.volume
-    centers, points, images, dists = _neighbors(structure)
+    centers, points, images, dists = _neighbors(structure, neighbors)
     d_nn = np.full(n, np.inf)
     np.minimum.at(d_nn, centers, dists)
     cn = np.bincount(centers[dists < CN_TOLERANCE * d_nn[centers]], minlength=n).astype(float)

@@ -13,7 +13,14 @@ deterministic. Each edge carries
 * ``edge_image``: the lattice translation of j.
 
 Node features ``x`` are the raw site features and ``u`` the raw crystal features of
-:class:`~sagatsr.features.FeatureSpace` (scaling happens inside the model).
+:class:`~sagatsr.features.FeatureSpace` (float64, exactly the values of ``featurize``; scaling
+happens inside the model).
+
+One pass per structure: :meth:`CrystalGraphBuilder.build_many` runs one neighbour search per
+structure (:class:`~sagatsr.graphs.neighbors.SharedNeighbors`) and computes the structural
+descriptors and the graph's edges from it; the composition statistics are computed once,
+vectorised, for all structures. :func:`sagatsr.features.featurize.features_from_graphs` then reads
+the crystal features back from the graphs instead of computing them again.
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ import numpy as np
 
 from sagatsr.data.checks import structure_problem
 from sagatsr.errors import InputError
+from sagatsr.graphs.neighbors import SharedNeighbors
 from sagatsr.io import atomic_target
 from sagatsr.parallel import Failed, map_items
 
@@ -71,11 +79,12 @@ class CrystalGraphBuilder:
     def settings(self) -> dict:
         return {"cutoff": self.cutoff, "max_neighbors": self.max_neighbors,
                 "gaussian_centers": self.gaussian_centers, "site": self.space.site_names,
-                "crystal": self.space.crystal_names, "version": 1}
+                "crystal": self.space.crystal_names, "version": 2}
 
-    def neighbors(self, structure, material_id=None):
-        """(centre, neighbour, distance, image) arrays of the kept edges, sorted by centre."""
-        centre, neighbour, image, dist = self._search(structure)
+    def neighbors(self, structure, material_id=None, shared=None):
+        """(centre, neighbour, distance, image) arrays of the kept edges, sorted by centre;
+        ``shared``: the structure's :class:`SharedNeighbors` (a new one if not given)."""
+        centre, neighbour, image, dist = self._search(shared or SharedNeighbors(structure))
         keep = dist > 1e-8  # an atom is not its own neighbour
         centre, neighbour, image, dist = centre[keep], neighbour[keep], image[keep].astype(np.int64), dist[keep]
         order = np.lexsort((image[:, 2], image[:, 1], image[:, 0], neighbour, dist, centre))
@@ -90,32 +99,45 @@ class CrystalGraphBuilder:
                              f"{self.cutoff} Å; raise --cutoff (API: CrystalGraphBuilder(cutoff=...))", item=material_id)
         return centre[kept], neighbour[kept], dist[kept], image[kept]
 
-    def _search(self, structure):
-        """Neighbours within a radius that holds ~3× ``max_neighbors`` atoms, widened until every
-        atom has ``max_neighbors`` of them or the radius reaches ``cutoff``. The kept nearest
-        neighbours are exactly those of a search at ``cutoff``, at a fraction of the cost."""
-        radius = min(self.cutoff, (3.0 * self.max_neighbors * structure.volume / len(structure) * 3 / (4 * np.pi)) ** (1 / 3))
+    def first_radius(self, structure) -> float:
+        """The radius that holds ~3× ``max_neighbors`` atoms at the structure's density (Å)."""
+        return min(self.cutoff, (3.0 * self.max_neighbors * structure.volume / len(structure) * 3 / (4 * np.pi)) ** (1 / 3))
+
+    def _search(self, shared):
+        """Neighbours within :meth:`first_radius`, widened until every atom has ``max_neighbors``
+        of them or the radius reaches ``cutoff``. The kept nearest neighbours are exactly those of a
+        search at ``cutoff``, at a fraction of the cost."""
+        structure = shared.structure
+        radius = self.first_radius(structure)
         while True:
-            centre, neighbour, image, dist = structure.get_neighbor_list(radius)
+            found = shared.at(radius)
+            centre, neighbour, image, dist = found.centre, found.neighbour, found.image, found.dist
             counts = np.bincount(centre[dist > 1e-8], minlength=len(structure))
             if radius >= self.cutoff or counts.min() >= self.max_neighbors:
                 return centre, neighbour, image, dist
             radius = min(self.cutoff, radius * 1.5)
 
     def build(self, structure, target=None, material_id=None, crystal_row=None):
-        """One graph; ``crystal_row`` lets :meth:`build_many` pass precomputed crystal features."""
+        """One graph (one neighbour search for its edges and its structural descriptors);
+        ``crystal_row`` passes precomputed crystal features."""
+        shared = SharedNeighbors(structure)
         if crystal_row is None:
-            crystal_row = self.space.crystal_matrix([structure], ids=[material_id])[0]
-        return _from_tensors(self.arrays(structure, crystal_row, material_id), material_id, target)
+            from sagatsr.features.space import atomic_numbers
+            from sagatsr.features.structural import structural_values
 
-    def arrays(self, structure, crystal_row, material_id=None) -> dict:
-        """The graph's fields (see the module docstring) as NumPy arrays: what a worker returns."""
-        centre, neighbour, dist, image = self.neighbors(structure, material_id)
+            structural = structural_values(structure, atomic_numbers(structure, item=material_id), shared)
+            crystal_row = self.space.crystal_matrix([structure], ids=[material_id], structural=[structural])[0]
+        return _from_tensors(self.arrays(structure, crystal_row, material_id, shared), material_id, target)
+
+    def arrays(self, structure, crystal_row, material_id=None, shared=None) -> dict:
+        """The graph's fields (see the module docstring) as NumPy arrays: what a worker returns.
+        ``crystal_row`` may be ``None`` (filled in by :meth:`build_many`)."""
+        centre, neighbour, dist, image = self.neighbors(structure, material_id, shared)
         expansion = np.exp(-((dist[:, None] - self.centers[None, :]) ** 2) / self.width**2)
         return {
             "x": self.space.site_matrix(structure, item=material_id).astype(np.float32),
             "z": np.array([site.specie.Z for site in structure], dtype=np.int64),
-            "u": np.asarray(crystal_row, dtype=np.float32)[None, :],
+            "u": None if crystal_row is None else np.asarray(crystal_row, dtype=np.float64)[None, :],
             "edge_index": np.stack([neighbour, centre]).astype(np.int64),
             "edge_dist": dist.astype(np.float32),
             "edge_attr": expansion.astype(np.float32),
@@ -168,18 +190,23 @@ class CrystalGraphBuilder:
                 fail(i, problem)
         todo = [i for i in todo if i not in failed]
         if todo:
-            crystal = self._crystal_rows(todo, [structures[i] for i in todo], [ids[i] for i in todo], on_error)
-            for i in todo:
-                if isinstance(crystal[i], Failed):
-                    fail(i, f"crystal features could not be computed: {crystal[i].reason}")
-            todo = [i for i in todo if i not in failed]
-            built = map_items(_build_arrays, [(structures[i], crystal[i], ids[i]) for i in todo], workers=workers,
+            todo = self._valid_compositions(todo, structures, ids, fail, on_error)
+            built = map_items(_build_arrays, [(structures[i], ids[i]) for i in todo], workers=workers,
                               desc="building graphs", progress=progress, initializer=_set_worker_builder,
                               initargs=(self,))
+            done = {}
             for i, arrays in zip(todo, built):
                 if isinstance(arrays, Failed):
                     fail(i, arrays.reason)
+                else:
+                    done[i] = arrays
+            crystal = self._crystal_rows(list(done), [structures[i] for i in done], [ids[i] for i in done],
+                                         [done[i].pop("structural") for i in done], on_error)
+            for i, arrays in done.items():
+                if isinstance(crystal[i], Failed):
+                    fail(i, f"crystal features could not be computed: {crystal[i].reason}")
                     continue
+                arrays["u"] = np.asarray(crystal[i], dtype=np.float64)[None, :]
                 graphs[i] = _from_tensors(arrays, ids[i], targets[i])
                 if cache is not None:
                     with atomic_target(cache / f"{self._key(structures[i])}.pt") as tmp:
@@ -188,17 +215,35 @@ class CrystalGraphBuilder:
             failures.extend((i, ids[i], failed[i]) for i in sorted(failed))
         return [graphs[i] for i in sorted(graphs)]
 
-    def _crystal_rows(self, positions, structures, ids, on_error) -> dict:
-        """Crystal features by position; a failing structure maps to :class:`Failed` in skip mode."""
+    def _valid_compositions(self, todo, structures, ids, fail, on_error) -> list[int]:
+        """Positions whose atomic numbers are usable (FeatureError raised, or the row failed)."""
+        from sagatsr.features.space import atomic_numbers
+
+        usable = []
+        for i in todo:
+            try:
+                atomic_numbers(structures[i], item=ids[i], row=i)
+                usable.append(i)
+            except Exception as exc:
+                if on_error == "raise":
+                    raise
+                fail(i, f"crystal features could not be computed: {Failed.from_exception(exc).reason}")
+        return usable
+
+    def _crystal_rows(self, positions, structures, ids, structural, on_error) -> dict:
+        """Crystal features by position from the workers' structural descriptors (composition
+        statistics vectorised here); a failing structure maps to :class:`Failed` in skip mode."""
+        if not positions:
+            return {}
         try:
-            return dict(zip(positions, self.space.crystal_matrix(structures, ids=ids)))
+            return dict(zip(positions, self.space.crystal_matrix(structures, ids=ids, structural=structural)))
         except Exception:
             if on_error == "raise":
                 raise
         rows = {}
-        for pos, structure, mid in zip(positions, structures, ids):
+        for pos, structure, mid, part in zip(positions, structures, ids, structural):
             try:
-                rows[pos] = self.space.crystal_matrix([structure], ids=[mid])[0]
+                rows[pos] = self.space.crystal_matrix([structure], ids=[mid], structural=[part])[0]
             except Exception as exc:
                 rows[pos] = Failed.from_exception(exc)
         return rows
@@ -245,9 +290,17 @@ def _set_worker_builder(builder: CrystalGraphBuilder) -> None:
 
 
 def _build_arrays(item):
-    """Worker: (structure, crystal row, id) -> arrays, or :class:`Failed` (never raises)."""
-    structure, crystal_row, material_id = item
+    """Worker: (structure, id) -> the graph's arrays plus ``"structural"`` (the structural
+    descriptors), both from one shared neighbour search; or :class:`Failed` (never raises)."""
+    from sagatsr.features.space import atomic_numbers
+    from sagatsr.features.structural import NEIGHBOR_RADIUS, structural_values
+
+    structure, material_id = item
     try:
-        return _WORKER_BUILDER.arrays(structure, crystal_row, material_id)
+        shared = SharedNeighbors(structure)
+        shared.prefetch(max(NEIGHBOR_RADIUS, _WORKER_BUILDER.first_radius(structure)))
+        arrays = _WORKER_BUILDER.arrays(structure, None, material_id, shared)
+        arrays["structural"] = structural_values(structure, atomic_numbers(structure, item=material_id), shared)
+        return arrays
     except Exception as exc:
         return Failed.from_exception(exc)

@@ -4,42 +4,50 @@ For a material (or an atom) with raw scalar features :math:`r_1, \\dots, r_N`:
 
 .. math::
     \\mathbf{h}_i = \\sigma_i(r_i) \\in \\mathbb{R}^d, \\qquad
-    s_i = \\beta\\, \\mathbf{w}^\\top \\mathbf{h}_i, \\qquad
-    a_i = \\frac{e^{s_i}}{\\sum_{k \\in V} e^{s_k}} \\;(i \\in V), \\quad a_i = 0 \\;(i \\notin V), \\qquad
-    \\mathbf{h} = \\sum_{i=1}^{N} a_i \\mathbf{h}_i .
+    s_{ik} = \\beta\\, \\mathbf{w}_k^\\top \\mathbf{h}_i, \\qquad
+    a_{ik} = \\frac{e^{s_{ik}}}{\\sum_{j \\in V} e^{s_{jk}}} \\;(i \\in V), \\quad a_{ik} = 0 \\;(i \\notin V).
 
-The :math:`a_i` are the importance coefficients (ICs): non-negative, summing to 1 over the
-features of each row, and material-dependent. One score vector :math:`\\mathbf{w}` is shared by all
-features, so the cost is :math:`O(N d)`, linear in the number of features. A shared bias would
-cancel in the softmax, so there is none. Two choices keep the ICs meaningful:
+The :math:`a_i = \\frac1K \\sum_k a_{ik}` are the importance coefficients (ICs): non-negative,
+summing to 1 over the features of each row, and material-dependent. One score vector
+:math:`\\mathbf{w}_k` per head is shared by all features, so the cost is :math:`O(N d K)`, linear
+in the number of features. :math:`V` is the set of features that vary on the training data
+(:meth:`fit_ranges`); a feature constant there carries no information and gets IC 0.
+:math:`\\beta` is a learnable sharpness.
 
-- :math:`V` is the set of features that vary on the training data (:meth:`fit_ranges`). A feature
-  that is constant there carries no information, so it gets IC 0. Otherwise its IC would only
-  reflect the random initial score of its single embedding row.
-- :math:`\\beta` is a learnable sharpness, initialised to :math:`\\sqrt d`. With N ≈ 250 features
-  and unit-scale scores the softmax starts out almost uniform, and each IC's gradient is
-  proportional to the IC itself (≈ 1/N). A wider initial spread lets the ICs separate within a
-  practical number of steps.
+``mode="quantile"`` (the default of :class:`~sagatsr.training.TrainConfig`; measured in
+``benchmarks/encoding_ablation.py``):
 
-Per-feature projection :math:`\\sigma_i` (``mode``):
+.. math::
+    u_i = F_i(r_i), \\qquad z_i = \\mathrm{clip}\\big((r_i - m_i)/s_i, -10, 10\\big), \\qquad
+    \\sigma_i(r_i) = W_i^\\top \\boldsymbol\\phi(u_i) + z_i\\, \\mathbf{v}_i + \\mathbf{c}_i,
 
-- ``"binned"`` (the paper's): :math:`r_i` is mapped to one of ``num_bins`` uniform bins over
-  :math:`[\\ell_i, u_i]` (values outside clamp to the end bins) and looks up that feature's own
-  embedding row: :math:`\\sigma_i(r) = E_i[\\mathrm{bin}_i(r)]`.
-- ``"gaussian"`` (continuous): :math:`t = (r - \\ell_i)/(u_i - \\ell_i)`,
-  :math:`\\phi_k(t) = \\exp(-(t - \\mu_k)^2 / 2\\gamma^2)` on ``num_basis`` centres
-  :math:`\\mu_k \\in [0, 1]`, and :math:`\\sigma_i(r) = W_i^\\top \\boldsymbol\\phi(t) + \\mathbf{c}_i`.
+.. math::
+    \\mathbf{p}_k = \\sum_{i} |V|\\, a_{ik}\\, \\mathbf{h}_i, \\qquad
+    \\mathbf{h} = W_o\\, \\mathrm{LeakyReLU}([\\mathbf{p}_1 \\| \\dots \\| \\mathbf{p}_K]) + \\mathbf{b}_o .
 
-``heads`` = K > 1 (an extension; the paper has K = 1): K score vectors
-:math:`\\mathbf{w}_k` give K sets of ICs :math:`a_{ik}`, and
-:math:`\\mathbf{h} = W_m [\\sum_i a_{i1}\\mathbf{h}_i \\,\\|\\, \\dots \\,\\|\\, \\sum_i a_{iK}\\mathbf{h}_i] + \\mathbf{b}_m`.
-One weighted average of feature vectors is a narrow bottleneck; K of them carry more of the input.
-The reported ICs are :math:`\\frac1K \\sum_k a_{ik}`: still non-negative, still summing to 1.
-The cost is :math:`O(N d K)`.
+:math:`F_i` is the empirical distribution function of feature i on the training data (piecewise
+linear through ``num_knots`` quantiles), so a heavy-tailed feature spreads over all ``num_basis``
+Gaussian centres :math:`\\phi_k(u) = \\exp(-(u - \\mu_k)^2/2\\gamma^2)` instead of sitting in the
+first one; the standardised linear term keeps order and extrapolates beyond the training range.
+The pooled vector is a *gated sum* (:math:`|V| a_{ik}` = 1 for uniform ICs), not an average: with
+uniform ICs and linear :math:`\\sigma_i` it is exactly the first layer of the fully connected
+encoding, so the SAE contains the linear baseline; the ICs re-weight each feature's whole
+contribution (value path included), which is what makes them importance measures.
 
-The ranges :math:`[\\ell_i, u_i]` are fitted on training data (:meth:`fit_ranges`) and stored as
-buffers, so they travel with the saved weights. Raw features keep their physical units; the
-per-feature ranges make their wildly different scales irrelevant.
+Why the older modes lose on small data (measured, README "Encoding ablation"): the convex
+average :math:`\\sum_i a_i \\mathbf{h}_i` scales each feature's signal by ~1/N and passes it on
+without a non-linearity, and min–max ranges put most rows of skewed features into one basis
+function or bin.
+
+Legacy modes (kept so saved models load, and for the paper's ablation), with
+:math:`\\mathbf{h} = \\sum_i a_i \\mathbf{h}_i` (K = 1) or :math:`W_m[\\dots] + \\mathbf{b}_m` (K > 1):
+
+- ``"binned"`` (the paper's): :math:`r_i` falls into one of ``num_bins`` uniform bins over the
+  training [min, max] (values outside clamp to the end bins): :math:`\\sigma_i(r) = E_i[\\mathrm{bin}_i(r)]`.
+- ``"gaussian"``: :math:`t = (r - \\ell_i)/(u_i - \\ell_i)`, :math:`\\sigma_i(r) = W_i^\\top \\boldsymbol\\phi(t) + \\mathbf{c}_i`.
+
+Everything fitted on training data (ranges, quantiles, mean/std) is a buffer, so it travels with
+the saved weights. Raw features keep their physical units.
 """
 
 from __future__ import annotations
@@ -47,7 +55,11 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
-__all__ = ["SelfAdaptableEncoding"]
+from sagatsr.model.encodings import Standardize
+
+__all__ = ["SelfAdaptableEncoding", "SAE_MODES"]
+
+SAE_MODES = ("quantile", "gaussian", "binned")
 
 
 class SelfAdaptableEncoding(nn.Module):
@@ -56,24 +68,28 @@ class SelfAdaptableEncoding(nn.Module):
     Args:
         num_features: N, the number of scalar features.
         dim: d, the size of each feature's vector.
-        mode: ``"binned"`` (per-feature embedding table) or ``"gaussian"`` (per-feature linear map of
-            a Gaussian basis).
+        mode: ``"quantile"`` (gated sum, see the module docstring), ``"gaussian"`` or ``"binned"``
+            (the paper's average).
         num_bins: bins per feature for ``"binned"`` (paper: 200 for atoms, 250 for crystals).
-        num_basis: Gaussian centres per feature for ``"gaussian"``.
+        num_basis: Gaussian centres per feature for ``"gaussian"`` and ``"quantile"``.
         heads: K, the number of IC heads (1 = the paper's SAE).
+        num_knots: quantiles per feature for ``"quantile"``.
     """
 
     def __init__(self, num_features: int, dim: int, mode: str = "binned", num_bins: int = 200,
-                 num_basis: int = 16, heads: int = 1) -> None:
+                 num_basis: int = 16, heads: int = 1, num_knots: int = 33) -> None:
         super().__init__()
-        if mode not in ("binned", "gaussian"):
-            raise ValueError(f"unknown SAE mode {mode!r}; use 'binned' or 'gaussian'")
-        self.num_features, self.dim, self.mode = num_features, dim, mode
+        if mode not in SAE_MODES:
+            raise ValueError(f"unknown SAE mode {mode!r}; use one of {', '.join(SAE_MODES)}")
+        if heads < 1:
+            raise ValueError(f"SAE heads must be at least 1, got {heads}")
+        self.num_features, self.dim, self.mode, self.heads = num_features, dim, mode, heads
         self.num_bins, self.num_basis = num_bins, num_basis
         self.register_buffer("lower", torch.zeros(num_features))
         self.register_buffer("upper", torch.ones(num_features))
         # features constant on the training data carry no information: they get IC 0
         self.register_buffer("constant", torch.zeros(num_features, dtype=torch.bool))
+        self.score = nn.Linear(dim, heads, bias=False)  # a shared bias b cancels in the softmax
         if mode == "binned":
             # one table for all features; feature i owns rows [i*num_bins, (i+1)*num_bins)
             self.table = nn.Embedding(num_features * num_bins, dim)
@@ -82,20 +98,28 @@ class SelfAdaptableEncoding(nn.Module):
         else:
             self.register_buffer("centres", torch.linspace(0.0, 1.0, num_basis), persistent=False)
             self.gamma = 1.0 / max(num_basis - 1, 1)
+        if mode == "gaussian":
             self.weight = nn.Parameter(torch.randn(num_features, num_basis, dim) * num_basis ** -0.5)
             self.bias = nn.Parameter(torch.zeros(num_features, dim))
-        if heads < 1:
-            raise ValueError(f"SAE heads must be at least 1, got {heads}")
-        self.heads = heads
-        self.score = nn.Linear(dim, heads, bias=False)  # a shared bias b cancels in the softmax
-        # several heads: each pools the same projections with its own ICs; a linear map merges them
-        self.merge = nn.Linear(heads * dim, dim) if heads > 1 else None
-        self.sharpness = nn.Parameter(torch.tensor(float(dim) ** 0.5))
+        if mode == "quantile":
+            scale = num_features ** -0.5  # a sum of N contributions of this size is O(1)
+            self.weight = nn.Parameter(torch.randn(num_features, num_basis, dim) * scale)
+            self.slope = nn.Parameter(torch.randn(num_features, dim) * scale)
+            self.bias = nn.Parameter(torch.zeros(num_features, dim))
+            self.register_buffer("knots", torch.linspace(0.0, 1.0, num_knots).repeat(num_features, 1))
+            self.standardize = Standardize(num_features)
+            self.out = nn.Linear(heads * dim, dim)
+            self.sharpness = nn.Parameter(torch.tensor(1.0))
+        else:
+            # several heads: each pools the same projections with its own ICs; a linear map merges them
+            self.merge = nn.Linear(heads * dim, dim) if heads > 1 else None
+            self.sharpness = nn.Parameter(torch.tensor(float(dim) ** 0.5))
 
     @torch.no_grad()
     def fit_ranges(self, values: Tensor) -> None:
-        """Set each feature's range :math:`[\\ell_i, u_i]` to its min/max over ``values`` [n, N]
-        (non-finite entries ignored; a constant or empty column gets the range [v, v + 1])."""
+        """Fit everything the projection needs on training ``values`` [n, N] (non-finite entries
+        ignored): ranges [min, max] (a constant or empty column gets [v, v + 1] and IC 0), and for
+        ``"quantile"`` the quantile knots and mean/std of each feature."""
         values = torch.as_tensor(values, dtype=torch.float32).reshape(-1, self.num_features)
         finite = torch.isfinite(values)
         lower = torch.where(finite, values, torch.inf).amin(dim=0) if len(values) else torch.zeros(self.num_features)
@@ -106,30 +130,61 @@ class SelfAdaptableEncoding(nn.Module):
         self.lower.copy_(lower)
         self.upper.copy_(torch.where(constant, lower + 1.0, upper))
         self.constant.copy_(constant if not constant.all() else torch.zeros_like(constant))
+        if self.mode == "quantile":
+            self.standardize.fit(values)
+            levels = torch.linspace(0.0, 1.0, self.knots.size(1), dtype=torch.float64)
+            for i in range(self.num_features):
+                column = values[finite[:, i], i].double()
+                if len(column) and not constant[i]:
+                    self.knots[i] = torch.quantile(column, levels).float()
+                else:
+                    self.knots[i] = lower[i] + levels.float()
 
     def _scaled(self, values: Tensor) -> Tensor:
         values = torch.nan_to_num(values.to(self.lower.dtype), nan=0.0)
         return (values - self.lower) / (self.upper - self.lower)
 
+    def quantile_position(self, values: Tensor) -> Tensor:
+        """:math:`F_i(r_i) \\in [0, 1]`: piecewise-linear empirical CDF through the fitted knots."""
+        values = torch.nan_to_num(values.to(self.knots.dtype), nan=0.0)
+        knots = self.knots
+        last = knots.size(1) - 1
+        index = torch.searchsorted(knots, values.t().contiguous()).clamp(1, last)  # [N, n]
+        low, high = knots.gather(1, index - 1), knots.gather(1, index)
+        frac = ((values.t() - low) / (high - low).clamp(min=1e-12)).clamp(0.0, 1.0)
+        return ((index - 1 + frac) / last).t()
+
+    def _basis(self, t: Tensor) -> Tensor:
+        return torch.exp(-((t.unsqueeze(-1) - self.centres) ** 2) / (2 * self.gamma ** 2))
+
     def project(self, values: Tensor) -> Tensor:
         """:math:`\\sigma_i(r_i)` for every row and feature: ``[n, N] -> [n, N, d]``."""
-        t = self._scaled(values)
         if self.mode == "binned":
-            index = torch.clamp((t * self.num_bins).floor().long(), 0, self.num_bins - 1)
+            index = torch.clamp((self._scaled(values) * self.num_bins).floor().long(), 0, self.num_bins - 1)
             return self.table(index + self.offsets)
-        t = torch.clamp(t, -0.5, 1.5)
-        basis = torch.exp(-((t.unsqueeze(-1) - self.centres) ** 2) / (2 * self.gamma ** 2))
-        return torch.einsum("nfk,fkd->nfd", basis, self.weight) + self.bias
+        if self.mode == "gaussian":
+            basis = self._basis(torch.clamp(self._scaled(values), -0.5, 1.5))
+            return torch.einsum("nfk,fkd->nfd", basis, self.weight) + self.bias
+        basis = self._basis(self.quantile_position(values))
+        linear = self.standardize(values.to(self.knots.dtype)).unsqueeze(-1) * self.slope
+        return torch.einsum("nfk,fkd->nfd", basis, self.weight) + linear + self.bias
+
+    def head_importance(self, projected: Tensor) -> Tensor:
+        """Per-head ICs ``[n, N, K]`` (softmax over the varying features)."""
+        scores = self.sharpness * self.score(projected)
+        return torch.softmax(scores.masked_fill(self.constant.unsqueeze(-1), -torch.inf), dim=1)
 
     def forward(self, values: Tensor) -> tuple[Tensor, Tensor]:
-        """Return ``(h, ics)``: the IC-weighted vector [n, d] and the ICs [n, N]."""
+        """Return ``(h, ics)``: the encoded vector [n, d] and the ICs [n, N]."""
         if values.dim() != 2 or values.size(1) != self.num_features:
             raise ValueError(f"expected [n, {self.num_features}] features, got {tuple(values.shape)}")
         projected = self.project(values)
-        scores = self.sharpness * self.score(projected)  # [n, N, heads]
-        ics = torch.softmax(scores.masked_fill(self.constant.unsqueeze(-1), -torch.inf), dim=1)
+        ics = self.head_importance(projected)
+        if self.mode == "quantile":
+            varying = float((~self.constant).sum().clamp(min=1))
+            pooled = torch.einsum("nfk,nfd->nkd", ics * varying, projected).reshape(len(values), -1)
+            return self.out(nn.functional.leaky_relu(pooled, 0.2)), ics.mean(dim=-1)
         if self.merge is None:
             return torch.einsum("nf,nfd->nd", ics[..., 0], projected), ics[..., 0]
         pooled = torch.einsum("nfk,nfd->nkd", ics, projected).reshape(len(values), -1)
         return self.merge(pooled), ics.mean(dim=-1)
-
