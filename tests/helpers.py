@@ -273,6 +273,23 @@ def assert_sr_units_consistent(equation, units_by_symbol, y_unit):
                                    dimension_vector(y_unit), atol=1e-9)
 
 
+
+# --- julia -------------------------------------------------------------------------------------
+
+
+def requires_julia(test):
+    """Mark ``test`` as needing the Julia backend (marker ``julia``) and skip it, with the probe's
+    reason, where Julia + SymbolicRegression.jl cannot start (probed once per process)."""
+    import pytest
+
+    from sagatsr.sr.julia import julia_status
+
+    status = julia_status()
+    skip = pytest.mark.skipif(not status.available,
+                              reason=f"Julia backend unavailable: {status.summary or status.reason[:160]}")
+    return pytest.mark.julia(skip(test))
+
+
 # --- screening (feature selection, yardstick, IC diagnostics) ----------------------------------
 def planted_law(seed, n_rows=120, n_features=12, noise=0.01):
     """``(X, y, names, planted column)``: ``y = 1 + 2·x_planted + noise`` among positive distractors;
