@@ -34,7 +34,10 @@ def demo_run(tmp_path_factory):
     assert f"report: {out / 'report.html'}" in result.output
     assert "SA-GAT test MAE:" in result.output
     best = [f for f in json.loads((out / "formulas.json").read_text()) if f["best"]]
-    assert len(best) == 2 and all(f"{f['expression']}  [GPa]" in result.output for f in best)
+    from sagatsr.report.formula_render import short_formula
+
+    assert len(best) == 2 and all(f"{short_formula(f['expression'], f['offered'])}  [GPa]" in result.output
+                                  for f in best)
     return out
 
 

@@ -10,8 +10,8 @@ from typing import Annotated
 
 import typer
 
-from sagatsr.cli.options import (Backend, BatchSize, Data, EncodingChoice, Epochs, Limit, Out, Seed, Strict, Target,
-                                 TargetUnit, Threads, TopK, start)
+from sagatsr.cli.options import (AllowOutside, Backend, BatchSize, Cutoff, Data, EncodingChoice, Epochs, Limit, Out,
+                                 Seed, SkipBad, Target, TargetUnit, Threads, TopK, start)
 from sagatsr.pipeline.config import Encoding, SRBackend
 
 
@@ -19,18 +19,21 @@ def _summary(run: Path) -> list[str]:
     """Test-set MAE of the network and of each mode's selected formula, from the run's own files."""
     import json
 
+    from sagatsr.report.formula_render import short_formula
     from sagatsr.report.writer import collect_metrics
     from sagatsr.units import pretty_unit
 
+    def shown_unit(text):
+        return pretty_unit(text) or text
+
     metrics = collect_metrics(run)
     unit = json.loads((run / "dataset.json").read_text()).get("target_unit", "")
-    shown = pretty_unit(unit) or unit
-    lines = [f"SA-GAT test MAE: {metrics['gnn_test_mae']:.4g} {shown} "
+    lines = [f"SA-GAT test MAE: {metrics['gnn_test_mae']:.4g} {shown_unit(unit)} "
              f"(mean predictor {metrics['mean_predictor_test_mae']:.4g})"]
     for formula in json.loads((run / "formulas.json").read_text()):
         if formula.get("best") and formula.get("test"):
             lines.append(f"formula ({formula['mode']}, test MAE {formula['test']['mae']:.4g}): "
-                         f"{formula['expression']}  [{formula['units']}]")
+                         f"{short_formula(formula['expression'], formula['offered'])}  [{shown_unit(formula['units'])}]")
     return lines
 
 
@@ -55,15 +58,19 @@ def run(
     oof_folds: Annotated[int, typer.Option("--oof-folds", min=0, help="K-fold cross-fitting for the E_p given "
                                            "to SR (K ≥ 2; 0: fit SR on the validation rows only).")] = 5,
     seed: Seed = 0,
-    strict: Strict = False,
+    skip_bad: SkipBad = False,
+    cutoff: Cutoff = 12.0,
+    allow_outside: AllowOutside = False,
     threads: Threads = None,
 ) -> None:
-    """Structures -> features -> SA-GAT -> importance -> formulas -> report, resumable."""
+    """Structures -> features -> SA-GAT -> importance -> formulas -> report, resumable (skipped.csv
+    lists the rows left out under --skip-bad)."""
     threads = start(threads)  # before torch is imported
     from sagatsr.pipeline.config import RunConfig, SRSettings
 
     config = RunConfig(data=data, target=target, target_unit=target_unit, out=out, top_k=top_k, limit=limit,
-                       oof_folds=oof_folds, strict=strict, threads=threads,
+                       oof_folds=oof_folds, strict=not skip_bad, cutoff=cutoff, allow_outside=allow_outside,
+                       threads=threads,
                        train=dict(epochs=epochs, batch_size=batch_size, seed=seed, encoding=encoding.value),
                        sr=SRSettings(backend=sr_backend))
     from sagatsr.pipeline.run import run_pipeline

@@ -29,7 +29,7 @@ GLOSSARY = [
 MODE_SENTENCES = {
     "gnn+features": "E_p plus the top-ranked features (the paper's mode): the formula may lean on the "
                     "network's prediction and correct it with physical features.",
-    "features": "the top-ranked features alone, without E_p: the formula has to carry the physics "
+    "features": "The top-ranked features alone, without E_p: the formula has to carry the physics "
                 "itself, so it is easier to interpret but usually less accurate.",
 }
 

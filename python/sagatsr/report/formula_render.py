@@ -15,7 +15,7 @@ from pathlib import Path
 
 import sympy
 
-__all__ = ["SIGNIFICANT_DIGITS", "variable_symbols", "rounded", "display_formula", "formula_mathtext",
+__all__ = ["SIGNIFICANT_DIGITS", "variable_symbols", "rounded", "display_formula", "short_formula", "formula_mathtext",
            "render_formula", "symbol_mathtext"]
 
 SIGNIFICANT_DIGITS = 4
@@ -61,6 +61,11 @@ def display_formula(expression: str, names, symbols: dict[str, str]) -> str:
     superscript = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
     text = re.sub(r"\*\*(-?\d+)(?![\d.])", lambda m: m.group(1).translate(superscript), text)
     return text.replace("**", "^").replace("*", "·")
+
+
+def short_formula(expression: str, names) -> str:
+    """The formula with its variable names and 4 significant digits (for terminal output)."""
+    return sympy.sstr(_parse(expression, names), full_prec=False)
 
 
 def symbol_mathtext(symbol: str) -> str:
