@@ -10,7 +10,9 @@ deterministic. Each edge carries
   ``edge_attr[k] = exp(-(d_ij - μ_k)² / σ²)``, μ_k evenly spaced on [0, cutoff], σ = their spacing;
 * ``edge_rank``: the index of d_ij among the distinct distances around i (0 = nearest shell;
   distances equal within 1e-4 Å share a rank), the paper's spatial encoding;
-* ``edge_image``: the lattice translation of j.
+* ``edge_image``: the lattice translation of j;
+* ``edge_vec``: the bond vector from i to j's image (Å, :func:`sagatsr.graphs.triplets.bond_vectors`),
+  for the bond angles of SA-GAT's angle option.
 
 Node features ``x`` are the raw site features and ``u`` the raw crystal features of
 :class:`~sagatsr.features.FeatureSpace` (float64, exactly the values of ``featurize``; scaling
@@ -35,6 +37,7 @@ import numpy as np
 from sagatsr.data.checks import structure_problem
 from sagatsr.errors import InputError
 from sagatsr.graphs.neighbors import SharedNeighbors
+from sagatsr.graphs.triplets import bond_vectors
 from sagatsr.io import atomic_target
 from sagatsr.parallel import Failed, map_items
 
@@ -143,6 +146,8 @@ class CrystalGraphBuilder:
             "edge_attr": expansion.astype(np.float32),
             "edge_rank": shell_ranks(centre, dist),
             "edge_image": image.astype(np.int64),
+            "edge_vec": bond_vectors(structure.frac_coords, structure.lattice.matrix, centre, neighbour,
+                                     image).astype(np.float32),
         }
 
     def _key(self, structure) -> str:
@@ -249,7 +254,7 @@ class CrystalGraphBuilder:
         return rows
 
 
-_FIELDS = ("x", "z", "u", "edge_index", "edge_dist", "edge_attr", "edge_rank", "edge_image")
+_FIELDS = ("x", "z", "u", "edge_index", "edge_dist", "edge_attr", "edge_rank", "edge_image", "edge_vec")
 
 
 def _read_cached(path: Path):

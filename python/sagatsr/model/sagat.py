@@ -17,6 +17,12 @@ mean and standard deviation (buffers; the network itself works on the standardis
 ``encoding="linear"``/``"onehot"`` swap the site SAE for the ablation baselines (and the crystal
 SAE for a linear encoding), so ICs exist only with ``encoding="sae"``.
 
+``angle_layers`` = A > 0 (off by default) adds bond angles: before each of the first A
+message-passing layers, the edge vectors get an angle-resolved update over pairs of bonds sharing
+an atom (:class:`~sagatsr.model.angles.AngleEdgeUpdate`; ``angle_basis`` Gaussians of
+:math:`\cos\theta`, at most ``angle_neighbors`` edges per atom in whole shells,
+:mod:`sagatsr.graphs.triplets`). The graphs then need ``edge_vec``. The SAE and ICs are unchanged.
+
 CPU-friendly defaults: hidden 64, 3 layers × 4 heads, edge vectors 32, dropout 0.1, and the
 paper's binned SAE with one IC head (the paper: node 128 / crystal 256, 4 layers × 4 heads, edges
 48, dropout 0.3 — pass those on a GPU). :class:`~sagatsr.training.TrainConfig` defaults to the
@@ -30,7 +36,10 @@ from collections.abc import Sequence
 import torch
 from torch import Tensor, nn
 
+from sagatsr.graphs.triplets import bond_cosines, triplet_index
+from sagatsr.model.angles import AngleEdgeUpdate, CosineBasis
 from sagatsr.model.attention import ShellAttentionConv
+from sagatsr.model.base import CrystalModel
 from sagatsr.model.encodings import LinearEncoding, OneHotEncoding
 from sagatsr.model.readout import GRUAttentionReadout, MeanPoolReadout
 from sagatsr.model.sae import SelfAdaptableEncoding
@@ -41,7 +50,7 @@ ENCODINGS = ("sae", "linear", "onehot")
 READOUTS = {"gru": GRUAttentionReadout, "mean": MeanPoolReadout}
 
 
-class SAGAT(nn.Module):
+class SAGAT(CrystalModel):
     """The SA-GAT network. ``forward(batch) -> [num_graphs]`` predictions in target units.
 
     Args:
@@ -58,23 +67,25 @@ class SAGAT(nn.Module):
         readout: ``"gru"`` (crystal-seeded attention, after every layer) | ``"mean"``.
         sae_heads: IC heads per SAE (1 = the paper's; more heads pool the same feature vectors
             with separate ICs, and the reported ICs are their mean).
+        angle_layers: message-passing layers preceded by an angle update (0 = no angles).
+        angle_basis: Gaussians of cos θ; angle_neighbors: the per-atom edge cap for triplets.
+
+    The arguments are recorded in ``self.config`` (:class:`~sagatsr.model.base.CrystalModel`).
     """
 
     def __init__(self, num_site_features: int, num_crystal_features: int, num_edge_features: int, *,
                  hidden: int = 64, edge_hidden: int = 32, layers: int = 3, heads: int = 4,
                  encoding: str = "sae", sae_mode: str = "binned", site_bins: int = 100,
                  crystal_bins: int = 100, num_basis: int = 16, max_rank: int = 16,
-                 dropout: float = 0.1, readout: str = "gru", sae_heads: int = 1) -> None:
+                 dropout: float = 0.1, readout: str = "gru", sae_heads: int = 1, angle_layers: int = 0,
+                 angle_basis: int = 8, angle_neighbors: int = 8) -> None:
         super().__init__()
         if encoding not in ENCODINGS:
             raise ValueError(f"unknown encoding {encoding!r}; choose one of {', '.join(ENCODINGS)}")
         if readout not in READOUTS:
             raise ValueError(f"unknown readout {readout!r}; choose one of {', '.join(READOUTS)}")
-        self.config = dict(num_site_features=num_site_features, num_crystal_features=num_crystal_features,
-                           num_edge_features=num_edge_features, hidden=hidden, edge_hidden=edge_hidden,
-                           layers=layers, heads=heads, encoding=encoding, sae_mode=sae_mode,
-                           site_bins=site_bins, crystal_bins=crystal_bins, num_basis=num_basis,
-                           max_rank=max_rank, dropout=dropout, readout=readout, sae_heads=sae_heads)
+        if not 0 <= angle_layers <= layers or angle_neighbors < 2:
+            raise ValueError(f"angle_layers must be in 0..layers ({layers}) and angle_neighbors ≥ 2")
         self.encoding = encoding
         if encoding == "sae":
             self.site_encoder = SelfAdaptableEncoding(num_site_features, hidden, sae_mode, site_bins, num_basis,
@@ -88,11 +99,20 @@ class SAGAT(nn.Module):
         self.edge_embedding = nn.Linear(num_edge_features, edge_hidden)
         self.convs = nn.ModuleList(ShellAttentionConv(hidden, edge_hidden, heads, max_rank, dropout,
                                                       update_edges=k < layers - 1) for k in range(layers))
+        self.angle_updates = nn.ModuleList(AngleEdgeUpdate(edge_hidden, angle_basis, dropout)
+                                           for _ in range(angle_layers))
+        self.angle_basis = CosineBasis(angle_basis) if angle_layers else None
         self.readout = READOUTS[readout](hidden)
         self.head = nn.Sequential(nn.Linear(2 * hidden, 2 * hidden), nn.ReLU(), nn.Dropout(dropout),
                                   nn.Linear(2 * hidden, 1))
-        self.register_buffer("target_mean", torch.zeros(()))
-        self.register_buffer("target_std", torch.ones(()))
+
+    @property
+    def has_importance(self) -> bool:
+        return self.encoding == "sae"
+
+    @property
+    def required_graph_fields(self) -> tuple[str, ...]:
+        return super().required_graph_fields + (("edge_vec",) if self.angle_updates else ())
 
     @torch.no_grad()
     def fit_normalization(self, graphs: Sequence) -> None:
@@ -101,12 +121,7 @@ class SAGAT(nn.Module):
         crystal = torch.cat([g.u.reshape(1, -1) for g in graphs]).float()
         self.site_encoder.fit_ranges(site)
         self.crystal_encoder.fit_ranges(crystal)
-        targets = torch.cat([g.y.reshape(-1) for g in graphs]).double()
-        targets = targets[torch.isfinite(targets)]
-        if len(targets):
-            self.target_mean.copy_(targets.mean().float())
-            std = targets.std(unbiased=False) if len(targets) > 1 else torch.tensor(0.0)
-            self.target_std.copy_(std.float() if std > 1e-12 else torch.tensor(1.0))
+        super().fit_normalization(graphs)
 
     def encode(self, batch) -> tuple[Tensor, Tensor | None, Tensor | None]:
         """Standardised predictions [B], site ICs [N, n_site] and crystal ICs [B, n_crystal]."""
@@ -118,18 +133,13 @@ class SAGAT(nn.Module):
         crystal_vector, crystal_ics = self.crystal_encoder(crystal)
         edge = self.edge_embedding(batch.edge_attr.float())
         state = self.readout.start(crystal_vector)
-        for conv in self.convs:
+        if self.angle_updates:
+            triplets = triplet_index(batch.edge_index, batch.edge_rank, x.size(0), self.config["angle_neighbors"])
+            angle_basis = self.angle_basis(bond_cosines(batch.edge_vec, triplets))
+        for k, conv in enumerate(self.convs):
+            if k < len(self.angle_updates):
+                edge = self.angle_updates[k](edge, triplets, angle_basis)
             x, edge = conv(x, batch.edge_index, edge, batch.edge_rank)
             state = self.readout.step(state, x, node_batch)
         prediction = self.head(self.readout.finish(state, x, node_batch)).squeeze(-1)
         return prediction, site_ics, crystal_ics
-
-    def forward(self, batch) -> Tensor:
-        """Predictions in target units, one per graph: ``[num_graphs]``."""
-        return self.encode(batch)[0] * self.target_std + self.target_mean
-
-    def predict_with_importance(self, batch) -> tuple[Tensor, Tensor | None, Tensor | None]:
-        """``(prediction [B] in target units, site ICs [N, n_site], crystal ICs [B, n_crystal])``;
-        the ICs are ``None`` unless ``encoding="sae"``."""
-        prediction, site_ics, crystal_ics = self.encode(batch)
-        return prediction * self.target_std + self.target_mean, site_ics, crystal_ics

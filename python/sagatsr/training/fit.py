@@ -44,7 +44,12 @@ log = logging.getLogger(__name__)
 
 class EpochShuffleSampler(torch.utils.data.Sampler):
     """A shuffle that depends only on ``(seed, epoch)``; Lightning calls :meth:`set_epoch`, so a
-    resumed run sees exactly the batches of an uninterrupted one."""
+    resumed run sees exactly the batches of an uninterrupted one.
+
+    Under DDP (W processes, Lightning's own sampler replacement switched off) process r takes
+    positions r, r + W, r + 2W, ... of the same permutation (padded by wrapping to a multiple of
+    W): with batches of B per process, each optimizer step sees the same W·B materials as one
+    process with batches of W·B."""
 
     def __init__(self, size: int, seed: int) -> None:
         self.size, self.seed, self.epoch = size, seed, 0
@@ -52,12 +57,22 @@ class EpochShuffleSampler(torch.utils.data.Sampler):
     def set_epoch(self, epoch: int) -> None:
         self.epoch = epoch
 
+    @staticmethod
+    def _shard() -> tuple[int, int]:
+        distributed = torch.distributed.is_available() and torch.distributed.is_initialized()
+        return (torch.distributed.get_rank(), torch.distributed.get_world_size()) if distributed else (0, 1)
+
     def __iter__(self):
         generator = torch.Generator().manual_seed(self.seed * 7919 + self.epoch)
-        return iter(torch.randperm(self.size, generator=generator).tolist())
+        order = torch.randperm(self.size, generator=generator).tolist()
+        rank, world = self._shard()
+        if world > 1:
+            order = (order * world)[:len(self) * world][rank::world]
+        return iter(order)
 
     def __len__(self) -> int:
-        return self.size
+        world = self._shard()[1]
+        return -(-self.size // world)
 
 
 def _versions() -> dict:
@@ -238,7 +253,7 @@ def _train(train_graphs, val_graphs, out_dir, config, widths, resume, callbacks,
             max_epochs=config.epochs, accelerator=config.accelerator, devices=config.devices,
             strategy=config.strategy, num_nodes=config.num_nodes, deterministic=config.deterministic,
             gradient_clip_val=config.gradient_clip, callbacks=[history, best, last, stop, *(callbacks or [])],
-            logger=False, plugins=[AtomicCheckpointIO()],
+            logger=False, plugins=[AtomicCheckpointIO()], use_distributed_sampler=False,  # see EpochShuffleSampler
             enable_progress_bar=config.progress and sys.stderr.isatty(), enable_model_summary=False,
             num_sanity_val_steps=0, default_root_dir=out_dir)
         try:

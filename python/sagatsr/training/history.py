@@ -82,6 +82,8 @@ class MetricsHistory(L.Callback):
 
     # ---- hooks -------------------------------------------------------------------------------
     def on_train_start(self, trainer, pl_module) -> None:
+        if not trainer.is_global_zero:  # DDP: one process keeps the file
+            return
         start = trainer.current_epoch
         on_disk = read_history(self.path)
         if start == 0 and on_disk:
@@ -93,6 +95,8 @@ class MetricsHistory(L.Callback):
         write_text(self.path, _format(self.rows))
 
     def on_train_epoch_end(self, trainer, pl_module) -> None:
+        if not trainer.is_global_zero:
+            return
         metrics = trainer.callback_metrics
         optimizers = trainer.optimizers
         row = {"epoch": trainer.current_epoch, "step": trainer.global_step,

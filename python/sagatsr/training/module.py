@@ -1,4 +1,5 @@
-"""The LightningModule: L1 loss on the standardised target, AdamW, warm-up + polynomial decay.
+"""The LightningModule that trains any :class:`~sagatsr.model.base.CrystalModel`: L1 loss on the
+standardised target, AdamW, warm-up + polynomial decay.
 
 .. math::
     \\mathcal{L} = \\frac{1}{B}\\sum_b \\Big|\\hat z_b - \\frac{y_b - \\mu_y}{\\sigma_y}\\Big|, \\qquad
@@ -10,10 +11,10 @@ from __future__ import annotations
 import lightning as L
 import torch
 
-from sagatsr.model import SAGAT
+from sagatsr.model.base import CrystalModel
 from sagatsr.training.config import TrainConfig
 
-__all__ = ["SAGATModule", "lr_factor"]
+__all__ = ["CrystalModelModule", "SAGATModule", "lr_factor"]
 
 
 def lr_factor(step: int, warmup_steps: int, total_steps: int, power: float, final_fraction: float) -> float:
@@ -24,10 +25,11 @@ def lr_factor(step: int, warmup_steps: int, total_steps: int, power: float, fina
     return final_fraction + (1.0 - final_fraction) * (1.0 - progress) ** power
 
 
-class SAGATModule(L.LightningModule):
-    """Trains a :class:`~sagatsr.model.SAGAT`; ``steps_per_epoch`` sizes the schedule."""
+class CrystalModelModule(L.LightningModule):
+    """Trains a :class:`~sagatsr.model.base.CrystalModel` (it uses only ``encode``, ``target_mean``
+    and ``target_std``); ``steps_per_epoch`` sizes the schedule."""
 
-    def __init__(self, model: SAGAT, config: TrainConfig, steps_per_epoch: int) -> None:
+    def __init__(self, model: CrystalModel, config: TrainConfig, steps_per_epoch: int) -> None:
         super().__init__()
         self.model, self.config, self.steps_per_epoch = model, config, steps_per_epoch
 
@@ -43,22 +45,31 @@ class SAGATModule(L.LightningModule):
     def training_step(self, batch, batch_idx):
         loss = self._loss(batch)
         self.log("train_mae", loss.detach() * self.model.target_std, batch_size=batch.num_graphs,
-                 on_step=False, on_epoch=True, prog_bar=True)
+                 on_step=False, on_epoch=True, prog_bar=True, sync_dist=True)
         return loss
 
     def validation_step(self, batch, batch_idx):
         loss = self._loss(batch)
+        # sync_dist: under DDP every process sees the mean over all shards, so checkpointing and
+        # early stopping take the same decision everywhere (a no-op in one process)
         self.log("val_mae", loss * self.model.target_std, batch_size=batch.num_graphs, on_epoch=True,
-                 prog_bar=True)
+                 prog_bar=True, sync_dist=True)
 
     def configure_optimizers(self):
         cfg = self.config
         optimizer = torch.optim.AdamW(self.model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
-        total = cfg.epochs * self.steps_per_epoch
-        warmup = min(cfg.warmup_epochs, max(cfg.epochs - 1, 0)) * self.steps_per_epoch
+        steps_per_epoch = self.steps_per_epoch
+        if self._trainer is not None and self.trainer.world_size > 1:
+            # DDP shards every epoch over the processes: fewer optimizer steps per epoch
+            steps_per_epoch = max(1, int(self.trainer.estimated_stepping_batches) // max(1, cfg.epochs))
+        total = cfg.epochs * steps_per_epoch
+        warmup = min(cfg.warmup_epochs, max(cfg.epochs - 1, 0)) * steps_per_epoch
         schedule = torch.optim.lr_scheduler.LambdaLR(
             optimizer, _Schedule(warmup, total, cfg.decay_power, cfg.final_lr_fraction))
         return {"optimizer": optimizer, "lr_scheduler": {"scheduler": schedule, "interval": "step"}}
+
+
+SAGATModule = CrystalModelModule  # the name of earlier versions
 
 
 class _Schedule:

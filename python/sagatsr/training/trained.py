@@ -1,9 +1,11 @@
-"""A trained SA-GAT on disk: safe loading, batched prediction and importance coefficients.
+"""A trained crystal model on disk: safe loading, batched prediction and importance coefficients.
 
 A model directory holds ``model.pt`` (a plain ``state_dict`` of tensors, read with
 ``torch.load(..., weights_only=True)`` so nothing is ever unpickled as code) and
-``model_config.json`` (architecture, feature names and units, target). Lightning checkpoints
-(``best.ckpt``, ``last.ckpt``) beside them serve only to resume training.
+``model_config.json`` (``model_class``, the name of a :class:`~sagatsr.model.base.CrystalModel`,
+and ``model``, its hyper-parameters; feature names and units; target). Format 1 (earlier
+versions) had no ``model_class`` and always meant SA-GAT. Lightning checkpoints (``best.ckpt``,
+``last.ckpt``) beside them serve only to resume training.
 """
 
 from __future__ import annotations
@@ -16,12 +18,12 @@ import numpy as np
 import torch
 
 from sagatsr.errors import CheckpointError, InputError
-from sagatsr.model import SAGAT
+from sagatsr.model.base import CrystalModel, build_model
 
 __all__ = ["TrainedModel", "check_graphs", "WEIGHTS_FILE", "CONFIG_FILE"]
 
 FORMAT = "sagatsr-sagat"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 WEIGHTS_FILE = "model.pt"
 CONFIG_FILE = "model_config.json"
 
@@ -31,15 +33,17 @@ def _material_id(graph, k: int) -> str:
 
 
 def check_graphs(graphs: Sequence, num_site: int | None = None, num_crystal: int | None = None,
-                 num_edge: int | None = None, *, need_target: bool = False) -> None:
+                 num_edge: int | None = None, *, need_target: bool = False,
+                 fields: Sequence[str] = ("x", "u", "edge_index", "edge_attr", "edge_rank")) -> None:
     """Raise :class:`InputError` naming the material whose graph does not fit the model."""
     if len(graphs) == 0:
         raise InputError("no graphs given")
     for k, graph in enumerate(graphs):
         mid = _material_id(graph, k)
-        for field in ("x", "u", "edge_index", "edge_attr", "edge_rank"):
+        for field in fields:
             if getattr(graph, field, None) is None:
-                raise InputError(f"graph has no '{field}' (build graphs with CrystalGraphBuilder)", item=mid)
+                raise InputError(f"graph has no '{field}' (build graphs with this version's "
+                                 "CrystalGraphBuilder; clear an older graph cache)", item=mid)
         widths = (("site features", graph.x.size(-1), num_site), ("crystal features", graph.u.size(-1), num_crystal),
                   ("edge features", graph.edge_attr.size(-1), num_edge))
         for what, got, want in widths:
@@ -53,15 +57,15 @@ def check_graphs(graphs: Sequence, num_site: int | None = None, num_crystal: int
 
 
 class TrainedModel:
-    """A :class:`~sagatsr.model.SAGAT` with its feature names, units and target description."""
+    """A :class:`~sagatsr.model.base.CrystalModel` with its feature names, units and target description."""
 
-    def __init__(self, model: SAGAT, *, crystal_names: Sequence[str], site_names: Sequence[str] | None = None,
+    def __init__(self, model: CrystalModel, *, crystal_names: Sequence[str], site_names: Sequence[str] | None = None,
                  crystal_units: Sequence[str] | None = None, target: dict | None = None,
                  train_config: dict | None = None, directory: str | Path | None = None) -> None:
         self.model = model.eval()
         self.crystal_names = list(crystal_names)
         self.site_names = list(site_names) if site_names is not None else \
-            [f"site_{k}" for k in range(model.config["num_site_features"])]
+            [f"site_{k}" for k in range(model.input_widths[0])]
         self.crystal_units = list(crystal_units) if crystal_units is not None else None
         self.target = dict(target or {})
         self.train_config = dict(train_config or {})
@@ -75,7 +79,9 @@ class TrainedModel:
         directory = prepare_output_dir(directory)
         with atomic_target(directory / WEIGHTS_FILE) as tmp:
             torch.save({k: v.detach().cpu() for k, v in self.model.state_dict().items()}, tmp)
-        payload = {"format": FORMAT, "format_version": FORMAT_VERSION, "model": self.model.config,
+        description = self.model.description()
+        payload = {"format": FORMAT, "format_version": FORMAT_VERSION, "model_class": description["class"],
+                   "model": description["args"],
                    "crystal_names": self.crystal_names, "site_names": self.site_names,
                    "crystal_units": self.crystal_units, "target": self.target, "train_config": self.train_config}
         write_json(directory / CONFIG_FILE, payload, default=str)
@@ -107,11 +113,13 @@ class TrainedModel:
         if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
             raise CheckpointError(f"{weights_path} does not hold a state dict of tensors")
         try:
-            model = SAGAT(**payload["model"])
+            args = dict(payload["model"])
+            widths = [args.pop(name) for name in ("num_site_features", "num_crystal_features", "num_edge_features")]
+            model = build_model(payload.get("model_class", "SAGAT"), widths, args)
             model.load_state_dict(state, strict=True)
         except (TypeError, KeyError, RuntimeError, ValueError) as exc:
-            raise CheckpointError(f"{weights_path} does not match the architecture in {config_path}: "
-                                  f"{str(exc).splitlines()[0][:300]}") from None
+            raise CheckpointError(f"{weights_path} does not match the architecture in {config_path} "
+                                  f"({str(exc).splitlines()[0][:300]}); retrain it with this sagatsr") from None
         return cls(model, crystal_names=payload.get("crystal_names") or [], site_names=payload.get("site_names"),
                    crystal_units=payload.get("crystal_units"), target=payload.get("target"),
                    train_config=payload.get("train_config"), directory=directory)
@@ -120,8 +128,7 @@ class TrainedModel:
     def _run(self, graphs: Sequence, batch_size: int):
         from torch_geometric.loader import DataLoader
 
-        cfg = self.model.config
-        check_graphs(graphs, cfg["num_site_features"], cfg["num_crystal_features"], cfg["num_edge_features"])
+        check_graphs(graphs, *self.model.input_widths, fields=self.model.required_graph_fields)
         device = next(self.model.parameters()).device
         self.model.eval()
         with torch.no_grad():
@@ -133,9 +140,10 @@ class TrainedModel:
         return np.concatenate([out[0].cpu().double().numpy() for _, out in self._run(graphs, batch_size)])
 
     def _require_ics(self) -> None:
-        if self.model.encoding != "sae":
-            raise InputError(f"importance coefficients need encoding='sae'; this model uses "
-                             f"'{self.model.encoding}'")
+        if not self.model.has_importance:
+            encoding = getattr(self.model, "encoding", None)
+            raise InputError("importance coefficients need a model that has them (SA-GAT: encoding='sae'); "
+                             + (f"this model uses '{encoding}'" if encoding else f"{type(self.model).__name__} has none"))
 
     def crystal_importance(self, graphs: Sequence, batch_size: int = 256):
         """Crystal-feature ICs as ``xarray.DataArray`` (material × feature); rows sum to 1."""
