@@ -27,6 +27,8 @@ class _OneLineErrors(TyperGroup):
     """Prints a usage error (unknown choice, value out of range, missing option) as one line."""
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        global _ARGS
+        _ARGS = list(sys.argv[1:] if args is None else args)  # for the resume hint after Ctrl-C
         try:
             code = super().main(args=args, prog_name=prog_name, complete_var=complete_var,
                                 standalone_mode=False, **extra)
@@ -45,6 +47,9 @@ class _OneLineErrors(TyperGroup):
             sys.exit(code if isinstance(code, int) else 0)
         return code
 
+
+#: the arguments of the running command (``sagatsr`` + these resumes it)
+_ARGS: list[str] = []
 
 app = typer.Typer(
     name="sagatsr",
@@ -78,10 +83,16 @@ def _friendly(command):
         except SagatsrError as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(2) from None
-        except KeyboardInterrupt:
-            typer.echo("interrupted: finished steps and checkpoints are kept; rerun the same command "
-                       "to resume", err=True)
+        except KeyboardInterrupt as exc:
+            import shlex
+
+            kept = str(exc) or "finished steps and checkpoints are kept"
+            typer.echo(f"interrupted: {kept}; resume with: {shlex.join(['sagatsr', *_ARGS])}", err=True)
             raise typer.Exit(130) from None
+        except OSError as exc:  # a filesystem error no check caught: one line naming the path
+            path = f" {exc.filename}" if exc.filename else ""
+            typer.echo(f"error: cannot access{path}: {exc.strerror or exc}", err=True)
+            raise typer.Exit(2) from None
 
     return wrapper
 

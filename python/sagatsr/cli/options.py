@@ -14,6 +14,7 @@ import typer
 from sagatsr.pipeline.config import Encoding, SRBackend
 
 __all__ = ["Data", "StructuresData", "Target", "TargetUnit", "Limit", "Seed", "Threads", "Strict", "SkipBad",
+           "Cutoff", "AllowOutside", "report_skipped",
            "Out", "OutFile", "ModelDir", "TopK", "Epochs", "BatchSize", "Backend", "EncodingChoice",
            "echo_skipped", "start"]
 
@@ -72,6 +73,18 @@ Strict = Annotated[bool, typer.Option("--strict/--no-strict",
                                       help="stop at the first bad row instead of skipping it")]
 SkipBad = Annotated[bool, typer.Option("--skip-bad/--no-skip-bad",
                                        help="skip unreadable rows and report them (default: stop at the first)")]
+def _cutoff(value: float) -> float:
+    if not value > 0:
+        raise typer.BadParameter(f"the cutoff is a distance in Å and must be positive, got {value}")
+    return value
+
+
+Cutoff = Annotated[float, typer.Option(
+    "--cutoff", callback=_cutoff, help="graph neighbour radius in Å (an atom with no neighbour within it makes its row "
+                              "bad); predict/screen use the model's own")]
+AllowOutside = Annotated[bool, typer.Option(
+    "--allow-outside",
+    help="let paths in id_prop.csv / a CSV point outside the dataset's folder (refused by default)")]
 Out = Annotated[Path, typer.Option("--out", help="output directory")]
 OutFile = Annotated[Path, typer.Option("--out", help="output file")]
 ModelDir = Annotated[Path, typer.Option("--model", exists=True, file_okay=False,
@@ -95,6 +108,19 @@ def start(threads: Optional[int]) -> int:
 
 
 def echo_skipped(loaded) -> None:
-    """One stderr line per row a loader skipped."""
+    """One stderr line per row a loader skipped (numbered as the source file's lines)."""
+    word = "line" if getattr(loaded, "numbering", "") == "line" else "row"
     for skipped in getattr(loaded, "skipped", []) or []:
-        typer.echo(f"skipped row {skipped.row} ({skipped.id}): {skipped.reason}", err=True)
+        typer.echo(f"skipped {word} {skipped.row} ({skipped.id}): {skipped.reason}", err=True)
+
+
+def report_skipped(built, out) -> None:
+    """Write ``skipped.csv`` for ``out`` (:mod:`sagatsr.data.badrows`) and say in one line what was
+    left out — every command that reads data does this, so fewer output rows never go unsaid."""
+    from sagatsr.data.badrows import skip_summary, write_skipped
+
+    path = write_skipped(out, built.skipped)
+    word = "line" if getattr(built.loaded, "numbering", "") == "line" else "row"
+    for record in built.skipped:
+        typer.echo(f"skipped {word} {record['row']} ({record['id']}): {record['reason']}", err=True)
+    typer.echo(skip_summary(built.skipped, built.n_rows, path), err=bool(built.skipped))

@@ -68,9 +68,10 @@ def _load_files(source, limit, on_error, workers):
     return reader.result(None, None)
 
 
-def load_structures(source, *, limit=None, on_error="raise", workers=None):
+def load_structures(source, *, limit=None, on_error="raise", workers=None, allow_outside=False):
     """Structures (and ids) of ``source`` without requiring a target; ``.targets`` is None unless the
-    source is labelled only (the demo)."""
+    source is labelled only (the demo). Paths listed in a table stay inside its folder unless
+    ``allow_outside``."""
     from sagatsr.data.loaders import _load_csv, _load_split_json, load_dataset
 
     text = str(source)
@@ -80,13 +81,13 @@ def load_structures(source, *, limit=None, on_error="raise", workers=None):
         return load_dataset("demo", limit=limit, on_error=on_error)
     path = Path(text)
     if path.is_dir() and (path / "id_prop.csv").exists():
-        table_files = [line.split(",")[0].strip() for line in (path / "id_prop.csv").read_text().splitlines()
-                       if line.strip()]
+        numbered = [(k, line.split(",")[0].strip()) for k, line in
+                    enumerate((path / "id_prop.csv").read_text().splitlines(), start=1) if line.strip()]
         files = [str(path / f) if (path / f).exists() or not (path / f"{f}.cif").exists() else str(path / f"{f}.cif")
-                 for f in table_files]
-        return _load_files_list(path, files, limit, on_error, workers)
+                 for _, f in numbered]
+        return _load_files_list(path, files, limit, on_error, workers, [k for k, _ in numbered], allow_outside)
     if path.is_file() and path.suffix == ".csv":
-        return _load_csv(path, None, limit, on_error, workers, labeled=False)
+        return _load_csv(path, None, limit, on_error, workers, labeled=False, allow_outside=allow_outside)
     if path.is_file() and (path.name.endswith(".json.gz") or (path.suffix == ".json" and _is_split_json(path))):
         return _load_split_json(path, None, limit, on_error, labeled=False)
     return _load_files(text, limit, on_error, workers)
@@ -97,13 +98,15 @@ def _is_split_json(path: Path) -> bool:
     return '"columns"' in head and '"data"' in head
 
 
-def _load_files_list(source, files, limit, on_error, workers):
+def _load_files_list(source, files, limit, on_error, workers, lines=None, allow_outside=False):
+    from sagatsr.data.checks import confined
     from sagatsr.data.loaders import _add_parsed, _read_text, _RowReader
 
     files = files[:limit]
-    rows = [(row, Path(f).stem if f.endswith(".cif") else Path(f).name, f, None) for row, f in enumerate(files)]
-    texts = [_read_text(lambda p: Path(p).read_text(), f) for f in files]
-    reader = _RowReader(Path(source) / "id_prop.csv", on_error)
+    lines = list(lines or range(1, len(files) + 1))[:limit]
+    rows = [(line, Path(f).stem if f.endswith(".cif") else Path(f).name, f, None) for line, f in zip(lines, files)]
+    texts = [_read_text(lambda p: confined(source, p, allow_outside).read_text(), f) for f in files]
+    reader = _RowReader(Path(source) / "id_prop.csv", on_error, numbering="line")
     _add_parsed(reader, rows, texts, workers)
     return reader.result(None, None)
 
@@ -126,12 +129,14 @@ def _has_column(source, column) -> bool:
     return False
 
 
-def load_for_model(source, target: str | None, unit: str | None, *, limit=None, on_error="raise", workers=None):
+def load_for_model(source, target: str | None, unit: str | None, *, limit=None, on_error="raise", workers=None,
+                   allow_outside=False):
     """Structures of ``source`` for a model trained on ``target`` (in ``unit``): with that target's
     values when the source has them (a CGCNN folder's values are taken to be that target), else
     without labels."""
     from sagatsr.data.loaders import load_dataset
 
     if target is not None and _has_column(source, target):
-        return load_dataset(source, target, limit=limit, on_error=on_error, target_unit=unit, workers=workers)
-    return load_structures(source, limit=limit, on_error=on_error, workers=workers)
+        return load_dataset(source, target, limit=limit, on_error=on_error, target_unit=unit, workers=workers,
+                            allow_outside=allow_outside)
+    return load_structures(source, limit=limit, on_error=on_error, workers=workers, allow_outside=allow_outside)

@@ -105,6 +105,9 @@ class RunConfig:
     ``train.seed`` is the run's one seed: it also seeds the split, the cross-fitting folds and SR.
     ``target_unit``: the target's pint unit; required unless the source documents it.
     ``threads``: torch/BLAS threads (``None``: :func:`sagatsr.threads.default_threads`).
+    ``strict`` (default): the first bad row stops the run naming its line; ``strict=False``
+    (``--skip-bad``) skips bad rows and lists them in ``skipped.csv``. ``cutoff``: the graph
+    neighbour radius (Å). ``allow_outside``: structure paths may leave the dataset's folder.
     """
 
     data: str
@@ -113,7 +116,9 @@ class RunConfig:
     target_unit: str | None = None
     top_k: int = 8
     limit: int | None = None
-    strict: bool = False
+    strict: bool = True
+    cutoff: float = 12.0
+    allow_outside: bool = False
     oof_folds: int = 5
     val_fraction: float = 0.1
     test_fraction: float = 0.1
@@ -132,6 +137,8 @@ class RunConfig:
         _at_least("--top-k", self.top_k, 1)
         _at_least("--limit", self.limit, 1, allow_none=True)
         _at_least("--threads", self.threads, 1, allow_none=True)
+        if not self.cutoff > 0:
+            raise InputError(f"--cutoff must be a positive distance in Å, got {self.cutoff!r}")
         if self.oof_folds != 0:
             _at_least("--oof-folds (0, or K ≥ 2 folds)", self.oof_folds, 2)
         _at_least("--epochs", self.train.epochs, 1)
