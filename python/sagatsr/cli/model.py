@@ -11,32 +11,37 @@ from typing import Annotated
 
 import typer
 
-from sagatsr.cli.options import (BatchSize, Data, EncodingChoice, Epochs, Limit, ModelDir, Out, OutFile, Seed,
-                                 SkipBad, StructuresData, Target, TargetUnit, Threads, TopK, echo_skipped, start)
+from sagatsr.cli.options import (AllowOutside, BatchSize, Cutoff, Data, EncodingChoice, Epochs, Limit, ModelDir, Out,
+                                 OutFile, Seed, SkipBad, StructuresData, Target, TargetUnit, Threads, TopK,
+                                 report_skipped, start)
 from sagatsr.pipeline.config import Encoding
 
 
-def _build_graphs(loaded, on_error: str, cache: Path | None = None):
+def _build_graphs(loaded, skip_bad: bool, cutoff: float, out: Path):
+    """(builder, graphs) of ``loaded``; rows left out by loading or graph building go to the
+    skipped file of ``out`` (:mod:`sagatsr.data.badrows`) and are reported in one line."""
+    from sagatsr.data.badrows import build_graphs
     from sagatsr.graphs import CrystalGraphBuilder
 
-    builder = CrystalGraphBuilder()
-    graphs = builder.build_many(loaded.structures, loaded.targets, loaded.ids, cache_dir=cache,
-                                progress=True, on_error=on_error)
-    return builder, graphs
+    builder = CrystalGraphBuilder(cutoff=cutoff)
+    built = build_graphs(loaded, builder, skip=skip_bad)
+    report_skipped(built, out)
+    return builder, built
 
 
-def _model_graphs(model: Path, data: str, limit, skip_bad: bool):
-    """(trained model, loaded structures, graphs) for predicting with / screening by ``model``."""
+def _model_graphs(model: Path, data: str, limit, skip_bad: bool, out: Path, allow_outside: bool = False):
+    """(trained model, loaded structures, builder, :class:`~sagatsr.data.badrows.GraphSet`) for
+    predicting with / screening by ``model``, with the graph cutoff the model was trained with."""
     from sagatsr.data import load_for_model
     from sagatsr.training import TrainedModel
 
     trained = TrainedModel.load(model)
     on_error = "skip" if skip_bad else "raise"
     loaded = load_for_model(data, trained.target.get("target"), trained.target.get("unit"), limit=limit,
-                            on_error=on_error)
-    echo_skipped(loaded)
-    builder, graphs = _build_graphs(loaded, on_error)
-    return trained, loaded, builder, graphs
+                            on_error=on_error, allow_outside=allow_outside)
+    cutoff = float((trained.target.get("graph") or {}).get("cutoff", 12.0))
+    builder, built = _build_graphs(loaded, skip_bad, cutoff, out)
+    return trained, loaded, builder, built
 
 
 def train_command(
@@ -52,21 +57,36 @@ def train_command(
     val_fraction: Annotated[float, typer.Option("--val-fraction", min=0.01, max=0.5,
                                                 help="share of materials held out for early stopping")] = 0.1,
     skip_bad: SkipBad = False,
+    cutoff: Cutoff = 12.0,
+    allow_outside: AllowOutside = False,
     threads: Threads = None,
 ) -> None:
-    """Train SA-GAT; writes model.pt, model_card.json (target and unit), metrics.csv and checkpoints."""
+    """Train SA-GAT; writes model.pt, model_card.json (target and unit), metrics.csv, checkpoints and
+    skipped.csv into OUT (locked while training; rerun the same command to resume)."""
+    from sagatsr.data import peek_target
+    from sagatsr.io import OutputLock, prepare_output_dir
+
     threads = start(threads)
+    peek_target(data, target, target_unit)  # no unit, no column: refuse before any work
+    prepare_output_dir(out)  # --out a file, or not writable: refuse before any work
+    with OutputLock(out):
+        _train(data, out, target, target_unit, epochs, batch_size, limit, seed, encoding, val_fraction, skip_bad,
+               cutoff, allow_outside, threads)
+
+
+def _train(data, out, target, target_unit, epochs, batch_size, limit, seed, encoding, val_fraction, skip_bad,
+           cutoff, allow_outside, threads) -> None:
     import numpy as np
 
-    from sagatsr.data import load_dataset, peek_target
+    from sagatsr.data import load_dataset
     from sagatsr.errors import InputError
     from sagatsr.training import TrainConfig, fit
 
-    peek_target(data, target, target_unit)  # no unit, no column: refuse before any work
     on_error = "skip" if skip_bad else "raise"
-    loaded = load_dataset(data, target, limit=limit, on_error=on_error, target_unit=target_unit)
-    echo_skipped(loaded)
-    builder, graphs = _build_graphs(loaded, on_error)
+    loaded = load_dataset(data, target, limit=limit, on_error=on_error, target_unit=target_unit,
+                          allow_outside=allow_outside)
+    builder, built = _build_graphs(loaded, skip_bad, cutoff, out)
+    graphs = built.graphs
     if len(graphs) < 3:
         raise InputError(f"only {len(graphs)} usable materials; training needs at least 3", source=data)
     order = np.random.default_rng(seed).permutation(len(graphs))
@@ -76,7 +96,7 @@ def train_command(
                          num_threads=threads)
     meta = {"data": str(data), "target": loaded.target_name, "unit": loaded.target_unit,
             "n_train": len(train_rows), "n_val": len(val_rows),
-            "val_ids": [graphs[i].material_id for i in val_rows]}
+            "val_ids": [graphs[i].material_id for i in val_rows], "graph": {"cutoff": cutoff}}
     trained = fit([graphs[i] for i in train_rows], [graphs[i] for i in val_rows], out, config,
                   feature_names=builder.space.crystal_names, meta=meta)
     typer.echo(f"trained on {len(train_rows)} materials (validation {len(val_rows)}) to predict "
@@ -90,16 +110,21 @@ def predict_command(
     out: OutFile,
     limit: Limit = None,
     skip_bad: SkipBad = False,
+    allow_outside: AllowOutside = False,
     threads: Threads = None,
 ) -> None:
     """Predict the model's target, in its unit, for every structure (labels not needed).
 
     Writes a CSV with columns id, file, prediction, unit (and target, when the source has the
-    model's target)."""
+    model's target), and beside it ``<name>.skipped.csv`` listing the rows left out."""
+    from sagatsr.io import atomic_target, prepare_output_file
+
     start(threads)
     import pandas as pd
 
-    trained, loaded, _, graphs = _model_graphs(model, data, limit, skip_bad)
+    prepare_output_file(out, (".csv",))
+    trained, loaded, _, built = _model_graphs(model, data, limit, skip_bad, out, allow_outside)
+    graphs = built.graphs
     name, unit = trained.target.get("target") or "target", trained.target.get("unit") or "dimensionless"
     files = dict(zip(loaded.ids, loaded.files))
     table = pd.DataFrame({"id": [g.material_id for g in graphs],
@@ -107,9 +132,13 @@ def predict_command(
                           "prediction": trained.predict(graphs), "unit": unit})
     if loaded.targets is not None and loaded.target_name == name:
         table[f"target_{name}" if name in table.columns else "target"] = [float(g.y) for g in graphs]
-    out.parent.mkdir(parents=True, exist_ok=True)
-    table.to_csv(out, index=False)
-    typer.echo(f"wrote {len(table)} predictions of {name} [{unit}] to {out}")
+    with atomic_target(out) as tmp:
+        table.to_csv(tmp, index=False)
+    from sagatsr.data.badrows import skipped_path
+
+    note = (f" for {built.n_rows} rows: {len(built.skipped)} skipped, listed in {skipped_path(out)}"
+            if built.skipped else "")
+    typer.echo(f"wrote {len(table)} predictions of {name} [{unit}] to {out}{note}")
 
 
 def screen_command(
@@ -119,22 +148,31 @@ def screen_command(
     top_k: TopK = 10,
     limit: Limit = None,
     skip_bad: SkipBad = False,
+    allow_outside: AllowOutside = False,
     threads: Threads = None,
 ) -> None:
     """Rank crystal features by mean importance coefficient on any structures (labels not needed);
-    writes importance.csv/.nc/.png and target.json (the model's target and unit)."""
-    start(threads)
-    import json
+    writes importance.csv/.nc/.png, target.json (the model's target and unit) and skipped.csv."""
+    from sagatsr.io import OutputLock, prepare_output_dir
 
+    start(threads)
+    prepare_output_dir(out)
+    with OutputLock(out):
+        _screen(model, data, out, top_k, limit, skip_bad, allow_outside)
+
+
+def _screen(model, data, out, top_k, limit, skip_bad, allow_outside) -> None:
+    from sagatsr.io import write_json
     from sagatsr.screening import rank_features, save_importance, top_k as best_features
 
-    trained, _, builder, graphs = _model_graphs(model, data, limit, skip_bad)
+    trained, _, builder, built = _model_graphs(model, data, limit, skip_bad, out, allow_outside)
+    graphs = built.graphs
     ic = trained.crystal_importance(graphs)
     units = trained.crystal_units or [builder.space.feature(n).unit for n in trained.crystal_names]
     ranking = rank_features(ic, units)
     paths = save_importance(ic, ranking, out)
     target = {"target": trained.target.get("target"), "unit": trained.target.get("unit")}
-    (Path(out) / "target.json").write_text(json.dumps(target, indent=2))
+    write_json(Path(out) / "target.json", target)
     typer.echo(f"top {top_k} features for {target['target']} [{target['unit']}]: "
                + ", ".join(best_features(ranking, top_k)))
     typer.echo(f"wrote {paths['csv']}, {paths['netcdf']}, {paths['png']}")

@@ -3,7 +3,9 @@
 Every step writes its outputs into the run directory and is skipped on a rerun with the same
 settings (:mod:`sagatsr.pipeline.steps`). Training saves ``last.ckpt`` as it goes, and cross-fitting
 saves each fold's predictions as soon as that fold is done, so an interrupted run resumes where it
-stopped.
+stopped. The run directory is locked while a run writes to it (:class:`sagatsr.io.OutputLock`), and
+every file is replaced atomically (:mod:`sagatsr.io.atomic`), so a kill never leaves a half-written
+output that a rerun would trust. Bad rows follow :mod:`sagatsr.data.badrows` (``skipped.csv``).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from sagatsr.errors import InputError
+from sagatsr.io import atomic_target, write_json
 from sagatsr.pipeline.config import RunConfig
 from sagatsr.pipeline.split import kfold, train_val_test
 from sagatsr.pipeline.steps import StepLedger
@@ -32,14 +35,22 @@ def run_pipeline(config: RunConfig) -> Path:
     The target's column and unit are checked (from the source's header) before the run directory
     is created, so a missing unit or column leaves nothing behind."""
     from sagatsr.data import peek_target
+    from sagatsr.io import OutputLock, prepare_output_dir
     from sagatsr.threads import apply_threads
 
     config.target, config.target_unit = peek_target(config.data, config.target, config.target_unit)
     config.threads = apply_threads(config.threads)
+    prepare_output_dir(config.out)
+    with OutputLock(config.out):
+        return _run_steps(config)
+
+
+def _run_steps(config: RunConfig) -> Path:
     ledger = StepLedger.open(config.out)
     ctx = RunContext(config)
-    (config.out / "config.json").write_text(json.dumps(config.as_dict(), indent=2))
-    load_params = {k: getattr(config, k) for k in ("data", "target", "target_unit", "limit", "strict")}
+    write_json(config.out / "config.json", config.as_dict())
+    load_params = {k: getattr(config, k) for k in ("data", "target", "target_unit", "limit", "strict", "cutoff",
+                                                   "allow_outside")}
     ledger.run("load", load_params, ["dataset.json"], ctx.write_dataset)
     ledger.run("features", {"with_target": True}, ["features.nc"], ctx.write_features)
     split_params = {k: getattr(config, k) for k in ("seed", "val_fraction", "test_fraction")}
@@ -67,25 +78,18 @@ class RunContext:
 
         on_error = "raise" if self.config.strict else "skip"
         return load_dataset(self.config.data, self.config.target, limit=self.config.limit, on_error=on_error,
-                            target_unit=self.config.target_unit)
+                            target_unit=self.config.target_unit, allow_outside=self.config.allow_outside)
 
     @cached_property
     def _built(self):
-        """(graphs, kept row numbers of the loaded dataset, skipped rows) — graph cache on disk."""
+        """(graphs, kept positions in the loaded dataset, skipped rows of loading and graph building,
+        numbered as the source file's lines) — graph cache on disk."""
+        from sagatsr.data.badrows import build_graphs
         from sagatsr.graphs import CrystalGraphBuilder
 
-        ds = self.dataset
-        on_error = "raise" if self.config.strict else "skip"
-        graphs = CrystalGraphBuilder().build_many(
-            ds.structures, ds.targets, ds.ids, cache_dir=self.out / "graph_cache",
-            progress=self.config.progress, on_error=on_error,
-        )
-        position = {mid: i for i, mid in enumerate(ds.ids)}
-        kept = [position[g.material_id] for g in graphs]
-        dropped = sorted(set(range(len(ds.ids))) - set(kept))
-        skipped = [{"row": i, "id": ds.ids[i], "file": _file_of(ds, i), "reason": "graph could not be built"}
-                   for i in dropped]
-        return graphs, np.array(kept, dtype=int), skipped
+        built = build_graphs(self.dataset, CrystalGraphBuilder(cutoff=self.config.cutoff), skip=not self.config.strict,
+                             cache_dir=self.out / "graph_cache", progress=self.config.progress)
+        return built.graphs, np.array(built.positions, dtype=int), built.skipped
 
     @property
     def graphs(self):
@@ -122,18 +126,19 @@ class RunContext:
 
     # ---- steps -------------------------------------------------------------------------------
     def write_dataset(self) -> None:
+        from sagatsr.data.badrows import write_skipped
+
         ds = self.dataset
-        skipped = [{"row": s.row, "id": s.id, "file": s.file, "reason": s.reason} for s in ds.skipped]
-        skipped += self._built[2]
+        skipped = self._built[2]
         if len(self.graphs) < 10:
             raise InputError(f"only {len(self.graphs)} usable materials; a run needs at least 10",
                              source=self.config.data)
-        pd.DataFrame(skipped, columns=["row", "id", "file", "reason"]).to_csv(self.out / "skipped.csv", index=False)
+        write_skipped(self.out, skipped)
         if skipped:
             log.warning("skipped %d bad rows (see %s)", len(skipped), self.out / "skipped.csv")
         summary = {"source": str(self.config.data), "target": ds.target_name, "target_unit": ds.target_unit,
                    "n_materials": len(self.graphs), "n_skipped": len(skipped), "ids": self.ids}
-        (self.out / "dataset.json").write_text(json.dumps(summary, indent=2))
+        write_json(self.out / "dataset.json", summary)
 
     def write_features(self) -> None:
         from sagatsr.data.feature_table import attach_target
@@ -141,15 +146,15 @@ class RunContext:
 
         structures = [self.dataset.structures[i] for i in self._built[1]]
         ds = featurize(structures, ids=self.ids, progress=self.config.progress)
-        attach_target(ds, self.dataset.target_name, self.targets, self.dataset.target_unit).to_netcdf(
-            self.out / "features.nc")
+        with atomic_target(self.out / "features.nc") as tmp:
+            attach_target(ds, self.dataset.target_name, self.targets, self.dataset.target_unit).to_netcdf(tmp)
 
     def write_split(self) -> None:
         cfg = self.config
         rows = train_val_test(len(self.graphs), cfg.val_fraction, cfg.test_fraction, cfg.seed)
         payload = {"rows": {k: v.tolist() for k, v in rows.items()},
                    "ids": {k: [self.ids[i] for i in v] for k, v in rows.items()}}
-        (self.out / "split.json").write_text(json.dumps(payload, indent=2))
+        write_json(self.out / "split.json", payload)
 
     def _train(self, fit_rows: np.ndarray, val_rows: np.ndarray, out_dir: Path):
         from sagatsr.training import fit
@@ -186,8 +191,10 @@ class RunContext:
         table = pd.DataFrame({"id": self.ids, "split": split_name, "target": self.targets,
                               "e_p": e_p, "e_p_sr": e_p_sr, "e_p_source": source,
                               "unit": self.dataset.target_unit})
-        table.to_csv(self.out / "predictions.csv", index=False)
-        table.dropna(subset=["e_p_sr"]).to_csv(self.out / "sr_inputs.csv", index=False)
+        with atomic_target(self.out / "predictions.csv") as tmp:
+            table.to_csv(tmp, index=False)
+        with atomic_target(self.out / "sr_inputs.csv") as tmp:
+            table.dropna(subset=["e_p_sr"]).to_csv(tmp, index=False)
 
     def _fold_predictions(self, k: int, fit_rows: np.ndarray, held: np.ndarray) -> np.ndarray:
         """Train fold ``k`` (or reuse its saved predictions) and predict its held-out rows."""
@@ -200,7 +207,8 @@ class RunContext:
         order = np.random.default_rng(self.config.seed + 100 + k).permutation(fit_rows)
         model = self._train(np.sort(order[n_val:]), np.sort(order[:n_val]), self.out / "cross_fit" / f"fold{k}")
         pred = model.predict([self.graphs[i] for i in held])
-        pd.DataFrame({"row": held, "e_p": pred}).to_csv(saved, index=False)
+        with atomic_target(saved) as tmp:  # a fold file is trusted on resume: never half-written
+            pd.DataFrame({"row": held, "e_p": pred}).to_csv(tmp, index=False)
         return pred
 
     def screen(self) -> None:
@@ -220,8 +228,3 @@ class RunContext:
         from sagatsr.report import write_report
 
         write_report(self.out)
-
-
-def _file_of(ds, i: int) -> str:
-    files = getattr(ds, "files", None)
-    return "" if not files else str(files[i])
