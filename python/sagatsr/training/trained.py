@@ -90,8 +90,13 @@ class TrainedModel:
 
     @classmethod
     def load(cls, directory: str | Path) -> TrainedModel:
-        """Load a model directory written by :func:`~sagatsr.training.fit` (or :meth:`save`)."""
+        """Load a model directory written by :func:`~sagatsr.training.fit` (or :meth:`save`); on an
+        ensemble directory (``ensemble.json``) a :class:`~sagatsr.training.ensemble.TrainedEnsemble`."""
         directory = Path(directory)
+        if cls is TrainedModel and (directory / "ensemble.json").is_file():
+            from sagatsr.training.ensemble import TrainedEnsemble
+
+            return TrainedEnsemble.load(directory)
         config_path, weights_path = directory / CONFIG_FILE, directory / WEIGHTS_FILE
         for path in (config_path, weights_path):
             if not path.is_file():
