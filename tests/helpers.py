@@ -207,13 +207,18 @@ def one_torch_thread():
     return scope()
 
 
-def small_model(graph, **kwargs):
-    """A small SAGAT sized for ``graph``'s feature widths."""
+def small_model(graph, seed=0, **kwargs):
+    """A small SAGAT sized for ``graph``'s feature widths, with weights drawn from ``seed`` (the
+    global torch RNG is left as it was), so a property test sees the same model on every run."""
+    import torch
+
     from sagatsr.model import SAGAT
 
     options = dict(hidden=16, edge_hidden=8, layers=2, heads=2, site_bins=20, crystal_bins=20, dropout=0.0)
     options.update(kwargs)
-    return SAGAT(graph.x.size(1), graph.u.size(1), graph.edge_attr.size(1), **options)
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        return SAGAT(graph.x.size(1), graph.u.size(1), graph.edge_attr.size(1), **options)
 
 
 # --- symbolic regression -----------------------------------------------------------------------

@@ -45,7 +45,9 @@ def test_fit_writes_card_metrics_and_a_loadable_model(graphs, tmp_path):
     assert card["status"] == "complete"
     assert card["split"] == {"n_train": 32, "n_val": 8}
     assert card["hyperparameters"]["epochs"] == 3 and card["data"]["unit"] == "eV"
-    assert card["packages"]["torch"] == torch.__version__.split("+")[0] or card["packages"]["torch"]
+    from importlib.metadata import version
+
+    assert card["packages"]["torch"] == version("torch")  # the installed distribution, read independently
     metrics = pd.read_csv(tmp_path / "metrics.csv")
     val = metrics["val_mae"].dropna()
     assert len(val) == 3 and card["metrics"]["best_val_mae"] == pytest.approx(val.min(), rel=1e-5)
@@ -77,15 +79,27 @@ def test_interrupt_and_resume_equals_uninterrupted_run(graphs, tmp_path):
     assert epochs == [0, 1, 2, 3]  # the epochs before the interruption are kept in metrics.csv
 
 
-def test_finished_run_is_loaded_not_repeated(graphs, tmp_path):
+def test_finished_run_is_loaded_not_repeated(graphs, tmp_path, monkeypatch):
+    import importlib
+
+    fit_module = importlib.import_module("sagatsr.training.fit")  # the module, not the function it exports
+
     config = TrainConfig(epochs=1, seed=0, **TINY)
-    fit(graphs[:16], graphs[16:20], tmp_path, config)
-    stamp = (tmp_path / "model.pt").stat().st_mtime_ns
+    first = fit(graphs[:16], graphs[16:20], tmp_path, config)
+    weights = (tmp_path / "model.pt").read_bytes()
+    real_train = fit_module._train
+
+    def no_training(*args, **kwargs):
+        raise AssertionError("a finished run was trained again")
+
+    monkeypatch.setattr(fit_module, "_train", no_training)
     again = fit(graphs[:16], graphs[16:20], tmp_path, config)
-    assert (tmp_path / "model.pt").stat().st_mtime_ns == stamp
-    assert isinstance(again, TrainedModel)
+    assert isinstance(again, TrainedModel) and (tmp_path / "model.pt").read_bytes() == weights
+    np.testing.assert_array_equal(again.predict(graphs[16:20]), first.predict(graphs[16:20]))
+    calls = []
+    monkeypatch.setattr(fit_module, "_train", lambda *a, **k: calls.append(1) or real_train(*a, **k))
     fit(graphs[20:36], graphs[16:20], tmp_path, config)  # same sizes, other data: trained anew
-    assert (tmp_path / "model.pt").stat().st_mtime_ns != stamp
+    assert calls == [1] and (tmp_path / "model.pt").read_bytes() != weights
 
 
 def test_schedule_warms_up_then_decays_polynomially():
