@@ -40,7 +40,7 @@ def test_featurize_command_with_stub_loader(tmp_path, monkeypatch):
 
     calls = {}
 
-    def load_dataset(source, target=None, *, limit=None, on_error="raise", target_unit=None):
+    def load_dataset(source, target=None, *, limit=None, on_error="raise", target_unit=None, allow_outside=False):
         calls.update(source=source, target=target, limit=limit, on_error=on_error)
         structures, ids = demo_structures(limit=limit)
         return types.SimpleNamespace(structures=structures, ids=ids, targets=np.arange(len(ids), dtype=float),

@@ -52,6 +52,9 @@ def prepare_output_file(path: str | Path, suffixes: tuple[str, ...] = ()) -> Pat
                           + (f" ending in {' or '.join(suffixes)}" if suffixes else ""), path=path)
     if suffixes and not path.name.endswith(suffixes):
         raise OutputError(f"{path}: --out should end in {' or '.join(suffixes)}", path=path)
+    for parent in path.parents:
+        if parent.exists() and not parent.is_dir():
+            raise OutputError(f"cannot write {path}: {parent} is a file", path=path)
     prepare_output_dir(path.parent if str(path.parent) else Path("."))
     if path.exists() and not os.access(path, os.W_OK):
         raise OutputError(f"cannot overwrite {path}: permission denied", path=path)
