@@ -30,6 +30,13 @@ encoding). All softmaxes run over the incoming edges of each centre
 (the edge update uses the node vectors before the node update; a last layer built with
 ``update_edges=False`` skips it, since nothing would read its output). Nothing depends on node
 order or on how graphs are batched.
+
+Cost: every linear map of a concatenation is split by blocks,
+:math:`W_k[\mathbf{x}_j \| \mathbf{e}_{ij}] = W_k^{x}\mathbf{x}_j + W_k^{e}\mathbf{e}_{ij}` (same
+for :math:`W_v` and the three blocks of :math:`W_e`), and the node blocks are applied once per
+atom, then gathered per edge: the same parameters and values, with the per-edge matrix products
+reduced to the edge-vector blocks (about 2.5× fewer multiply-adds at d = 64, d_e = 32, 12 edges
+per atom).
 """
 
 from __future__ import annotations
@@ -38,13 +45,12 @@ import math
 
 import torch
 from torch import Tensor, nn
-from torch_geometric.nn import MessagePassing
-from torch_geometric.utils import softmax
+from torch_geometric.utils import scatter, softmax
 
 __all__ = ["ShellAttentionConv"]
 
 
-class ShellAttentionConv(MessagePassing):
+class ShellAttentionConv(nn.Module):
     """One SA-GAT layer: ``(x [N, d], edge_index [2, E], e [E, d_e], rank [E]) -> (x', e')``.
 
     Args:
@@ -59,7 +65,7 @@ class ShellAttentionConv(MessagePassing):
 
     def __init__(self, dim: int, edge_dim: int, heads: int = 4, max_rank: int = 16,
                  dropout: float = 0.0, negative_slope: float = 0.2, update_edges: bool = True) -> None:
-        super().__init__(aggr="add", node_dim=0)
+        super().__init__()
         if dim % heads:
             raise ValueError(f"dim {dim} must be divisible by heads {heads}")
         self.dim, self.edge_dim, self.heads, self.head_dim = dim, edge_dim, heads, dim // heads
@@ -77,33 +83,32 @@ class ShellAttentionConv(MessagePassing):
             self.norm_edge = nn.LayerNorm(edge_dim)
         self.act = nn.LeakyReLU(negative_slope)
         self.dropout = nn.Dropout(dropout)
-        self._alpha: Tensor | None = None
 
     def forward(self, x: Tensor, edge_index: Tensor, edge_attr: Tensor, edge_rank: Tensor) -> tuple[Tensor, Tensor]:
-        H, D = self.heads, self.head_dim
+        H, D, d = self.heads, self.head_dim, self.dim
+        source, target = edge_index
         query = self.lin_query(x).view(-1, H, D)
+        # [W_k; W_v] split into the node block (applied per atom) and the edge block (per edge)
+        kv_weight = torch.cat([self.lin_key.weight, self.lin_value.weight])  # [2d, d + d_e]
+        kv_bias = torch.cat([self.lin_key.bias, self.lin_value.bias])
+        kv = (x @ kv_weight[:, :d].T)[source] + nn.functional.linear(edge_attr, kv_weight[:, d:], kv_bias)
+        key, value = kv.view(-1, 2, H, D).unbind(1)
+        score = (query[target] * key).sum(-1) / math.sqrt(D)  # [E, H]
         bias = self.rank_bias(edge_rank.clamp(0, self.max_rank))  # [E, H]
-        aggregated = self.propagate(edge_index, query=query, x=x, edge_attr=edge_attr, bias=bias)
-        alpha, self._alpha = self._alpha, None
+        num_nodes = x.size(0)
+        combined = softmax(score, target, num_nodes=num_nodes) + softmax(bias, target, num_nodes=num_nodes)
+        alpha = softmax(combined, target, num_nodes=num_nodes)
+        aggregated = scatter(value * alpha.unsqueeze(-1), target, dim=0, dim_size=num_nodes, reduce="sum")
         x_new = self.norm_node(x + self.dropout(self.act(self.lin_out(aggregated.reshape(-1, H * D)))))
         if not self.update_edges:
             return x_new, edge_attr
-        source, target = edge_index
-        edge_message = self.lin_edge(torch.cat([x[target], x[source], edge_attr], dim=-1))
+        # W_e [x_i || x_j || e]: the two node blocks per atom, the edge block per edge
+        weight = self.lin_edge.weight
+        node_part = x @ torch.cat([weight[:, :d], weight[:, d:2 * d]]).T  # [N, 2 d_e]
+        edge_message = (node_part[target, :self.edge_dim] + node_part[source, self.edge_dim:]
+                        + nn.functional.linear(edge_attr, weight[:, 2 * d:], self.lin_edge.bias))
         e_new = self.norm_edge(edge_attr + self.dropout(self.act(edge_message * alpha.mean(-1, keepdim=True))))
         return x_new, e_new
-
-    def message(self, query_i: Tensor, x_j: Tensor, edge_attr: Tensor, bias: Tensor, index: Tensor,
-                ptr: Tensor | None, size_i: int | None) -> Tensor:
-        H, D = self.heads, self.head_dim
-        neighbour = torch.cat([x_j, edge_attr], dim=-1)
-        key = self.lin_key(neighbour).view(-1, H, D)
-        value = self.lin_value(neighbour).view(-1, H, D)
-        score = (query_i * key).sum(-1) / math.sqrt(D)  # [E, H]
-        combined = softmax(score, index, ptr, size_i) + softmax(bias, index, ptr, size_i)
-        alpha = softmax(combined, index, ptr, size_i)
-        self._alpha = alpha
-        return value * alpha.unsqueeze(-1)
 
     def __repr__(self) -> str:
         return f"{self.__class__.__name__}({self.dim}, edge_dim={self.edge_dim}, heads={self.heads})"
