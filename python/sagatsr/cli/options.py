@@ -123,4 +123,5 @@ def report_skipped(built, out) -> None:
     word = "line" if getattr(built.loaded, "numbering", "") == "line" else "row"
     for record in built.skipped:
         typer.echo(f"skipped {word} {record['row']} ({record['id']}): {record['reason']}", err=True)
-    typer.echo(skip_summary(built.skipped, built.n_rows, path), err=bool(built.skipped))
+    if built.skipped:  # nothing skipped: the (empty) file says so, the terminal stays quiet
+        typer.echo(skip_summary(built.skipped, built.n_rows, path), err=True)
