@@ -44,12 +44,12 @@ def assert_units_propagate(formulas, target_unit: str, variable_units: dict[str,
             if coef["descriptor"] != "1":  # the descriptor's unit follows from its own expression
                 walked = expression_unit(parse_expression(coef["descriptor"], list(variable_units)), variable_units)
                 np.testing.assert_allclose(ureg.Quantity(1.0, walked).to(descriptor.units).magnitude, 1.0)
-            product = ureg.Quantity(coef["user_unit_scale"], coef["user_unit"]) * descriptor
+            product = ureg.Quantity(1.0, coef["user_unit"]) * descriptor  # the value needs no conversion
             assert product.dimensionality == target.dimensionality, (coef, target_unit)
             np.testing.assert_allclose(product.to(target).magnitude, 1.0, rtol=1e-9,
                                        err_msg=f"{coef} x descriptor is not {target_unit}")
-            assert coef["pure_number"] == (parse_unit(coef["user_unit"]).dimensionless
-                                           and abs(coef["user_unit_scale"] - 1) < 1e-12)
+            worth = ureg.Quantity(1.0, coef["user_unit"]).to_reduced_units()
+            assert coef["pure_number"] == bool(worth.dimensionless and abs(worth.to("").magnitude - 1) < 1e-12)
 
 
 # --- features ----------------------------------------------------------------------------------

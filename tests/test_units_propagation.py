@@ -38,10 +38,12 @@ def test_coefficient_unit_in_user_units_example():
     assert parse_unit(unit) == parse_unit("GPa*Å**3*mol/kJ") and not pure and scale == 1.0
 
 
-def test_same_dimension_units_merge_into_a_number():
+def test_units_of_one_dimension_are_kept_not_merged():
     unit, pure, scale = coefficient_unit("eV", parse_unit("J"))
-    assert parse_unit(unit).dimensionless and not pure and np.isclose(scale, 1.602176634e-19)
-    assert coefficient_unit("GPa", parse_unit("GPa"))[1] is True
+    assert parse_unit(unit) == parse_unit("eV/J") and not pure and np.isclose(scale, 1.602176634e-19)
+    unit, pure, _ = coefficient_unit("GPa", parse_unit("g**2/cm**6/Å"))
+    assert parse_unit(unit) == parse_unit("GPa*cm**6*Å/g**2") and not pure
+    assert coefficient_unit("GPa", parse_unit("GPa"))[1:] == (True, 1.0)
 
 
 def test_expression_unit_refuses_exp_of_a_quantity_and_mixed_sums():

@@ -3,8 +3,9 @@
 For a linear model :math:`y = c_0 + \\sum_k c_k d_k`, the coefficient :math:`c_k` carries
 :math:`[y]/[d_k]`, where :math:`[d_k]` is the unit of descriptor :math:`d_k` computed from the units
 the features were *given in* (:func:`expression_unit`), not from SI base dimensions; :math:`c_0`
-carries :math:`[y]`. The quotient is simplified with pint (units of one dimension are merged, so
-eV/J becomes a number). A coefficient is a *pure number* when its unit reduces to 1 exactly.
+carries :math:`[y]`. pint simplifies the quotient by cancelling equal units; units that differ are
+kept (so the coefficient's value is in exactly the stated unit). A coefficient is a *pure number*
+when its unit reduces to 1 exactly (eV/eV is, eV/J is not).
 
 Unit rules of the expression walk: a sum takes the unit of its first term (the others are converted,
 so they must share its dimension); products multiply; a rational power scales; ``Abs``, ``sign``
@@ -61,14 +62,17 @@ def expression_unit(expr: sympy.Expr, units: dict[str, str]):
 
 
 def coefficient_unit(y_unit: str, descriptor_unit) -> tuple[str, bool, float]:
-    """(unit of ``c`` in ``y = c·d``, pure-number flag, scale): [y]/[d] simplified with pint.
+    """(unit of ``c`` in ``y = c·d``, pure-number flag, scale): [y]/[d] in the units the user gave.
 
-    ``scale`` is 1 unless pint merged units of one dimension (eV/J → 1.6e-19): then the coefficient's
-    value times ``scale`` is the number in the simplified unit.
+    pint cancels a unit that appears above and below the line (GPa/GPa), but units of one dimension
+    that differ stay as they are (GPa·Å/cm³ is not turned into a bare number times cm⁻²), so the
+    coefficient's value needs no conversion. ``scale`` is the number that unit is worth once reduced
+    (1 for GPa·Å³·mol/kJ; 1.6e-19 for eV/J); ``pure_number`` is true only for a unit worth exactly 1.
     """
-    quotient = (1.0 * parse_unit(y_unit) / descriptor_unit).to_reduced_units()
-    unit, scale = quotient.units, float(quotient.magnitude)
-    pure = bool(unit.dimensionless and abs(scale - 1.0) < 1e-12)
+    unit = parse_unit(y_unit) / descriptor_unit
+    reduced = (1.0 * unit).to_reduced_units()
+    scale = float(reduced.magnitude) if reduced.dimensionless else 1.0
+    pure = bool(unit.dimensionless and abs(float(reduced.to("dimensionless").magnitude) - 1.0) < 1e-12)
     return unit_text(unit), pure, scale
 
 
