@@ -103,3 +103,9 @@ def test_mathtext_renders_offline(tmp_path):
                             {"E_p": "E_p", "cell_volume": "V_cell", "fusion_heat_min": "ΔH_fus_min"})
     assert render_formula(text, tmp_path / "f.svg") and (tmp_path / "f.svg").read_text().startswith("<?xml")
     assert not render_formula(r"\frac{", tmp_path / "bad.svg") and not (tmp_path / "bad.svg").exists()
+
+
+def test_code_spans_keep_powers_literal():
+    from sagatsr.report.writer import _inline
+
+    assert _inline("**best**: `a**2*b**3`") == "<b>best</b>: <code>a**2*b**3</code>"

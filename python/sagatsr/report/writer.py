@@ -227,11 +227,17 @@ def _inline(text: str) -> str:
 
 
 def _marks(text: str) -> str:
-    out = html.escape(text, quote=False)
-    for mark, tag in (("**", "b"), ("`", "code")):
-        pieces = out.split(mark)
-        out = "".join(p if i % 2 == 0 else f"<{tag}>{p}</{tag}>" for i, p in enumerate(pieces))
-    return out
+    """Code spans first (their text is literal: ``a**2`` stays), then bold in the rest."""
+    pieces = text.split("`")
+    out = []
+    for i, piece in enumerate(pieces):
+        escaped = html.escape(piece, quote=False)
+        if i % 2:
+            out.append(f"<code>{escaped}</code>")
+        else:
+            bold = escaped.split("**")
+            out.append("".join(p if k % 2 == 0 else f"<b>{p}</b>" for k, p in enumerate(bold)))
+    return "".join(out)
 
 
 def write_report(out: Path) -> Path:
