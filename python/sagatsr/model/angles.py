@@ -19,7 +19,10 @@ whole-shell cap per atom), with edge vectors :math:`\\mathbf{e}` and the angle
     \\mathbf{e}_a \\leftarrow \\mathrm{LN}\\big(\\mathbf{e}_a + \\mathrm{Dropout}(W_o \\mathbf{m}_a)\\big)
 
 (a CGConv-style gated convolution on the line graph, as in ALIGNN's edge updates; :math:`T_a` the
-partners of edge :math:`a`, the mean keeps the scale independent of the cap). An edge with no
+partners of edge :math:`a`, the mean keeps the scale independent of the cap). Computed by blocks:
+:math:`W[\mathbf{e}_a \| \mathbf{e}_b \| W_\theta\boldsymbol\phi + \mathbf{b}_\theta] =
+W^{(1)}\mathbf{e}_a + W^{(2)}\mathbf{e}_b + (W^{(3)} W_\theta)\boldsymbol\phi + W^{(3)}\mathbf{b}_\theta`,
+the edge blocks once per edge and gathered per triplet, so a triplet costs only an M-wide product. An edge with no
 partner gets :math:`\\mathbf{m}_a = 0` and only the layer norm. Only :math:`\\cos\\theta` enters,
 so the update is invariant to rotations and translations; sums over triplets make it equivariant
 to relabelling atoms and edges. Edge vectors :math:`\\mathbf{e}` then carry three-body
@@ -64,8 +67,15 @@ class AngleEdgeUpdate(nn.Module):
 
     def forward(self, edge_attr: Tensor, triplets: Tensor, angle_basis: Tensor) -> Tensor:
         receiver, partner = triplets
-        z = torch.cat([edge_attr[receiver], edge_attr[partner], self.angle_embedding(angle_basis)], dim=-1)
-        message = torch.sigmoid(self.gate(z)) * nn.functional.softplus(self.message(z))
+        d = self.edge_dim
+        weight = torch.cat([self.gate.weight, self.message.weight])  # [2d, 3d]: gate rows, then message rows
+        per_edge = edge_attr @ torch.cat([weight[:, :d], weight[:, d:2 * d]]).T  # [E, 4d]
+        angle_weight = weight[:, 2 * d:] @ self.angle_embedding.weight  # [2d, M]
+        angle_bias = weight[:, 2 * d:] @ self.angle_embedding.bias + torch.cat([self.gate.bias, self.message.bias])
+        pre = (per_edge[receiver, :2 * d] + per_edge[partner, 2 * d:]
+               + nn.functional.linear(angle_basis, angle_weight, angle_bias))
+        gate, value = pre.split(d, dim=-1)
+        message = torch.sigmoid(gate) * nn.functional.softplus(value)
         pooled = scatter(message, receiver, dim=0, dim_size=edge_attr.size(0), reduce="mean")
         return self.norm(edge_attr + self.dropout(self.out(pooled)))
 
