@@ -84,15 +84,17 @@ def test_sr_never_sees_in_sample_gnn_predictions(demo_run):
     np.testing.assert_allclose(test["e_p_sr"], test["e_p"])  # main model, which never saw test rows
 
 
-def test_rerun_skips_finished_steps(demo_run, monkeypatch):
+def test_rerun_skips_finished_steps(demo_run, tmp_path, monkeypatch):
     monkeypatch.setenv("SAGATSR_SHORT", "1")
-    before = json.loads((demo_run / "steps.json").read_text())
+    run = tmp_path / "run"
+    shutil.copytree(demo_run, run)  # the shared run stays as the fixture made it (no order dependence)
+    before = json.loads((run / "steps.json").read_text())
     calls = []
     monkeypatch.setattr(RunContext, "train_main", lambda self: calls.append("train"))
-    result = CliRunner().invoke(app, ["demo", "--out", str(demo_run)])
+    result = CliRunner().invoke(app, ["demo", "--out", str(run)])
     assert result.exit_code == 0, result.output
     assert calls == []
-    assert json.loads((demo_run / "steps.json").read_text()) == before
+    assert json.loads((run / "steps.json").read_text()) == before
 
 
 def test_interrupted_cross_fit_resumes_without_retraining_finished_folds(demo_run, tmp_path, monkeypatch):
@@ -139,17 +141,21 @@ def test_broken_files_are_skipped_and_reported(tmp_path, monkeypatch):
     monkeypatch.setenv("SAGATSR_SHORT", "1")
     folder = _broken_folder(tmp_path)
     config = RunConfig.from_dict(dict(data=str(folder), target=None, target_unit="GPa", out=tmp_path / "run",
-                                      epochs=2, oof_folds=2, top_k=3, sr_niterations=5, progress=False))
+                                      epochs=2, oof_folds=2, top_k=3, sr_niterations=5, progress=False,
+                                      strict=False))
     run_pipeline(config)
     skipped = pd.read_csv(tmp_path / "run" / "skipped.csv")
-    assert {"bad.cif", "missing.cif"} <= {Path(f).name for f in skipped["file"].astype(str)}
+    # id_prop.csv: 30 good lines, then bad.cif on line 31 and missing.cif on line 32
+    assert [(Path(f).name, row) for f, row in zip(skipped["file"].astype(str), skipped["row"])] == \
+        [("bad.cif", 31), ("missing.cif", 32)]
     assert json.loads((tmp_path / "run" / "dataset.json").read_text())["n_materials"] == 30
 
 
 def test_strict_mode_stops_with_one_clear_line(tmp_path):
     folder = _broken_folder(tmp_path)
     result = CliRunner().invoke(app, ["run", "--data", str(folder), "--target-unit", "GPa", "--out",
-                                      str(tmp_path / "r"), "--strict"])
-    assert result.exit_code == 2
-    assert "bad.cif" in result.output or "bad.cif" in str(result.exception)
+                                      str(tmp_path / "r")])  # strict is the default; --skip-bad skips
+    lines = [line for line in result.output.splitlines() if line.strip() and line.startswith("error:")]
+    assert result.exit_code == 2 and len(lines) == 1, result.output
+    assert "id_prop.csv: line 31: " in lines[0] and "bad.cif" in lines[0] and "--skip-bad" in lines[0]
     assert "Traceback" not in result.output

@@ -6,7 +6,7 @@ column and unit when the run starts — before the run directory is created."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Optional
 
 import typer
 
@@ -59,6 +59,8 @@ def run(
                                            "to SR (K ≥ 2; 0: fit SR on the validation rows only).")] = 5,
     seed: Seed = 0,
     skip_bad: SkipBad = False,
+    strict: Annotated[Optional[bool], typer.Option(
+        "--strict/--no-strict", hidden=True, help="earlier spelling: --no-strict is --skip-bad")] = None,
     cutoff: Cutoff = 12.0,
     allow_outside: AllowOutside = False,
     threads: Threads = None,
@@ -69,7 +71,8 @@ def run(
     from sagatsr.pipeline.config import RunConfig, SRSettings
 
     config = RunConfig(data=data, target=target, target_unit=target_unit, out=out, top_k=top_k, limit=limit,
-                       oof_folds=oof_folds, strict=not skip_bad, cutoff=cutoff, allow_outside=allow_outside,
+                       oof_folds=oof_folds, strict=not skip_bad and strict is not False, cutoff=cutoff,
+                       allow_outside=allow_outside,
                        threads=threads,
                        train=dict(epochs=epochs, batch_size=batch_size, seed=seed, encoding=encoding.value),
                        sr=SRSettings(backend=sr_backend))
