@@ -54,16 +54,6 @@ def test_julia_backend_recovers_a_planted_formula_with_units(monkeypatch):
 
 
 @requires_julia
-def test_no_units_means_no_dimensional_analysis(monkeypatch):
-    calls = _spy_on_search(monkeypatch)
-    y = X[:, 0] * X[:, 2] + 1.5
-    sr = SymbolicRegressor(backend="julia", niterations=15, maxsize=9, julia_options={"seed": 1, **SMALL})
-    sr.fit(X, y)
-    assert calls[-1]["X_units"] is None and calls[-1]["y_units"] is None
-    assert _lowest_loss(sr) < 1e-8
-
-
-@requires_julia
 def test_feature_units_without_y_unit_leave_the_output_unit_free(monkeypatch):
     calls = _spy_on_search(monkeypatch)
     y = X[:, 0] * X[:, 1]           # eV·Å: no y unit given, so any output unit is allowed
@@ -97,11 +87,15 @@ def test_multiprocessing_with_two_workers_from_python():
 
 
 @requires_julia
-def test_auto_picks_julia_when_it_starts():
-    y = X[:, 0] + X[:, 2]
-    sr = SymbolicRegressor(backend="auto", niterations=4, maxsize=5, julia_options={"seed": 5, **SMALL})
+def test_auto_picks_julia_and_no_units_means_no_dimensional_analysis(monkeypatch):
+    calls = _spy_on_search(monkeypatch)
+    y = X[:, 0] * X[:, 2]
+    sr = SymbolicRegressor(backend="auto", niterations=6, maxsize=7,
+                           julia_options={"seed": 5, "deterministic": True, **SMALL})
     sr.fit(X, y)
     assert sr.backend_used_ == "julia" and not any("unavailable" in n for n in sr.notes_)
+    assert calls[-1]["X_units"] is None and calls[-1]["y_units"] is None
+    assert _lowest_loss(sr) < 1e-8
 
 
 @requires_julia
