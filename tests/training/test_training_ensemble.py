@@ -69,3 +69,13 @@ def test_cli_train_with_seeds_and_predict_with_spread(tmp_path):
     bad = runner.invoke(app, ["train", "--data", "demo", "--out", str(tmp_path / "m2"), "--epochs", "1",
                               "--limit", "6", "--seeds", "1,1"])
     assert bad.exit_code == 2 and "--seeds" in bad.output
+
+
+def test_run_config_takes_a_seed_list(tmp_path):
+    from sagatsr.errors import InputError
+    from sagatsr.pipeline.config import RunConfig
+
+    config = RunConfig(data="demo", target=None, out=tmp_path, seeds="2,0")
+    assert config.seeds == [2, 0] and RunConfig.from_dict(config.as_dict()).seeds == [2, 0]
+    with pytest.raises(InputError, match="--seeds"):
+        RunConfig(data="demo", target=None, out=tmp_path, seeds="1,1")

@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Optional
 
 import typer
 
@@ -60,6 +60,9 @@ def train_command(
     cutoff: Cutoff = 12.0,
     allow_outside: AllowOutside = False,
     threads: Threads = None,
+    seeds: Annotated[Optional[str], typer.Option(
+        "--seeds", help="an ensemble: one model per seed (e.g. 0,1,2), same split (from --seed); predict "
+                        "reports their mean and spread")] = None,
 ) -> None:
     """Train SA-GAT; writes model.pt, model_card.json (target and unit), metrics.csv, checkpoints and
     skipped.csv into OUT (locked while training; rerun the same command to resume)."""
@@ -71,11 +74,11 @@ def train_command(
     prepare_output_dir(out)  # --out a file, or not writable: refuse before any work
     with OutputLock(out):
         _train(data, out, target, target_unit, epochs, batch_size, limit, seed, encoding, val_fraction, skip_bad,
-               cutoff, allow_outside, threads)
+               cutoff, allow_outside, threads, seeds)
 
 
 def _train(data, out, target, target_unit, epochs, batch_size, limit, seed, encoding, val_fraction, skip_bad,
-           cutoff, allow_outside, threads) -> None:
+           cutoff, allow_outside, threads, seeds=None) -> None:
     import numpy as np
 
     from sagatsr.data import load_dataset
@@ -97,8 +100,20 @@ def _train(data, out, target, target_unit, epochs, batch_size, limit, seed, enco
     meta = {"data": str(data), "target": loaded.target_name, "unit": loaded.target_unit,
             "n_train": len(train_rows), "n_val": len(val_rows),
             "val_ids": [graphs[i].material_id for i in val_rows], "graph": {"cutoff": cutoff}}
-    trained = fit([graphs[i] for i in train_rows], [graphs[i] for i in val_rows], out, config,
-                  feature_names=builder.space.crystal_names, meta=meta)
+    train_graphs, val_graphs = [graphs[i] for i in train_rows], [graphs[i] for i in val_rows]
+    if seeds:
+        from sagatsr.training import fit_ensemble
+        from sagatsr.training.ensemble import parse_seeds
+
+        try:
+            seed_list = parse_seeds(seeds)
+        except ValueError as exc:
+            raise InputError(f"--seeds: {exc}") from None
+        trained = fit_ensemble(train_graphs, val_graphs, out, config, seed_list,
+                               feature_names=builder.space.crystal_names, meta=meta)
+        typer.echo(f"ensemble of {len(seed_list)} models (seeds {', '.join(map(str, seed_list))}) in {out}/seed*")
+    else:
+        trained = fit(train_graphs, val_graphs, out, config, feature_names=builder.space.crystal_names, meta=meta)
     typer.echo(f"trained on {len(train_rows)} materials (validation {len(val_rows)}) to predict "
                f"{loaded.target_name} [{loaded.target_unit}]; model in {out} (model_card.json); "
                f"encoding {trained.model.encoding}")
@@ -115,8 +130,8 @@ def predict_command(
 ) -> None:
     """Predict the model's target, in its unit, for every structure (labels not needed).
 
-    Writes a CSV with columns id, file, prediction, unit (and target, when the source has the
-    model's target), and beside it ``<name>.skipped.csv`` listing the rows left out."""
+    Writes a CSV with columns id, file, prediction, unit (for an ensemble trained with --seeds also
+    std, the spread of its members; and target, when the source has the model's target), and beside it ``<name>.skipped.csv`` listing the rows left out."""
     from sagatsr.io import atomic_target, prepare_output_file
 
     start(threads)
@@ -127,9 +142,13 @@ def predict_command(
     graphs = built.graphs
     name, unit = trained.target.get("target") or "target", trained.target.get("unit") or "dimensionless"
     files = dict(zip(loaded.ids, loaded.files))
+    # an ensemble (train --seeds): the members' mean and their spread
+    spread = trained.predict_with_spread(graphs) if hasattr(trained, "predict_with_spread") else None
     table = pd.DataFrame({"id": [g.material_id for g in graphs],
                           "file": [files.get(g.material_id, "") for g in graphs],
-                          "prediction": trained.predict(graphs), "unit": unit})
+                          "prediction": spread[0] if spread else trained.predict(graphs), "unit": unit})
+    if spread:
+        table.insert(3, "std", spread[1])
     if loaded.targets is not None and loaded.target_name == name:
         table[f"target_{name}" if name in table.columns else "target"] = [float(g.y) for g in graphs]
     with atomic_target(out) as tmp:

@@ -64,6 +64,8 @@ def run(
     cutoff: Cutoff = 12.0,
     allow_outside: AllowOutside = False,
     threads: Threads = None,
+    seeds: Annotated[Optional[str], typer.Option(
+        "--seeds", help="main model as an ensemble: one model per seed (e.g. 0,1,2), mean prediction")] = None,
 ) -> None:
     """Structures -> features -> SA-GAT -> importance -> formulas -> report, resumable (skipped.csv
     lists the rows left out under --skip-bad)."""
@@ -73,7 +75,7 @@ def run(
     config = RunConfig(data=data, target=target, target_unit=target_unit, out=out, top_k=top_k, limit=limit,
                        oof_folds=oof_folds, strict=not skip_bad and strict is not False, cutoff=cutoff,
                        allow_outside=allow_outside,
-                       threads=threads,
+                       threads=threads, seeds=seeds,
                        train=dict(epochs=epochs, batch_size=batch_size, seed=seed, encoding=encoding.value),
                        sr=SRSettings(backend=sr_backend))
     from sagatsr.pipeline.run import run_pipeline

@@ -105,6 +105,8 @@ class RunConfig:
     ``train.seed`` is the run's one seed: it also seeds the split, the cross-fitting folds and SR.
     ``target_unit``: the target's pint unit; required unless the source documents it.
     ``threads``: torch/BLAS threads (``None``: :func:`sagatsr.threads.default_threads`).
+    ``seeds``: train the main model as an ensemble, one member per seed (mean prediction; the
+    cross-fitting models stay single); ``None``: one model with ``train.seed``.
     ``strict`` (default): the first bad row stops the run naming its line; ``strict=False``
     (``--skip-bad``) skips bad rows and lists them in ``skipped.csv``. ``cutoff``: the graph
     neighbour radius (Å). ``allow_outside``: structure paths may leave the dataset's folder.
@@ -127,6 +129,7 @@ class RunConfig:
     train: "TrainConfig" = field(default_factory=lambda: _train_config(batch_size=32))
     sr: SRSettings = field(default_factory=SRSettings)
     extra: dict = field(default_factory=dict)
+    seeds: list | None = None
 
     def __post_init__(self) -> None:
         self.out = Path(self.out)
@@ -141,6 +144,13 @@ class RunConfig:
             raise InputError(f"--cutoff must be a positive distance in Å, got {self.cutoff!r}")
         if self.oof_folds != 0:
             _at_least("--oof-folds (0, or K ≥ 2 folds)", self.oof_folds, 2)
+        if self.seeds is not None:
+            from sagatsr.training.ensemble import parse_seeds
+
+            try:
+                self.seeds = parse_seeds(self.seeds)
+            except ValueError as exc:
+                raise InputError(f"--seeds: {exc}") from None
         _at_least("--epochs", self.train.epochs, 1)
         _at_least("--batch-size", self.train.batch_size, 1)
         self.train.encoding = _choice(Encoding, self.train.encoding, "--encoding").value

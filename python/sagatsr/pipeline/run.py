@@ -56,7 +56,10 @@ def _run_steps(config: RunConfig) -> Path:
     split_params = {k: getattr(config, k) for k in ("seed", "val_fraction", "test_fraction")}
     ledger.run("split", split_params, ["split.json"], ctx.write_split)
     train_params = {k: v for k, v in config.train.as_dict().items() if k not in ("num_threads", "progress")}
-    ledger.run("train", train_params, ["model/model_card.json"], ctx.train_main)
+    if config.seeds:
+        train_params["ensemble_seeds"] = config.seeds
+    ledger.run("train", train_params, ["model/ensemble.json" if config.seeds else "model/model_card.json"],
+               ctx.train_main)
     ledger.run("cross_fit", {"oof_folds": config.oof_folds}, ["sr_inputs.csv"], ctx.cross_fit)
     ledger.run("screen", {"top_k": config.top_k}, ["importance.csv", "importance.png"], ctx.screen)
     ledger.run("sr", config.sr.as_dict(), ["formulas.json"], ctx.symbolic_regression)
@@ -167,6 +170,15 @@ class RunContext:
                    train_config, meta=meta)
 
     def train_main(self) -> None:
+        if self.config.seeds:  # an ensemble over seeds (TrainedModel.load reads it back as one)
+            from sagatsr.training import fit_ensemble
+
+            rows = self.split["train"], self.split["val"]
+            meta = {"data": str(self.config.data), "target": self.dataset.target_name,
+                    "unit": self.dataset.target_unit, "n_train": len(rows[0]), "n_val": len(rows[1])}
+            fit_ensemble(*([self.graphs[i] for i in part] for part in rows), self.out / "model",
+                         self.config.train_config(), self.config.seeds, meta=meta)
+            return
         self._train(self.split["train"], self.split["val"], self.out / "model")
 
     def cross_fit(self) -> None:
