@@ -138,3 +138,18 @@ def test_folder_with_no_structures_is_one_clear_error(tmp_path):
     (tmp_path / "readme.txt").write_text("x")
     with pytest.raises(InputError, match="no structure files"):
         load_structures(tmp_path)
+
+
+def test_featurize_a_bare_folder_and_a_folder_without_a_unit(bare_folder, tmp_path):
+    result = _ok("featurize", "--data", bare_folder, "--out", tmp_path / "bare.nc")
+    with xr.open_dataset(tmp_path / "bare.nc") as ds:
+        assert ds.sizes["material"] == 4 and "target" not in ds.attrs
+    labelled = tmp_path / "labelled"
+    labelled.mkdir()
+    (labelled / "a.cif").write_text((bare_folder / "a.cif").read_text())
+    (labelled / "id_prop.csv").write_text("a.cif,3.0\n")
+    result = _ok("featurize", "--data", labelled, "--out", tmp_path / "nounit.nc")
+    assert "features only" in result.output and "--target-unit" in result.output
+    _ok("featurize", "--data", labelled, "--target", "gap", "--target-unit", "eV", "--out", tmp_path / "gap.nc")
+    with xr.open_dataset(tmp_path / "gap.nc") as ds:
+        assert ds["gap"].attrs["units"] == "eV" and float(ds["gap"].values[0]) == 3.0
