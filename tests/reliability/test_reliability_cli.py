@@ -26,10 +26,10 @@ COINCIDENT = Structure(Lattice.cubic(4.0), ["Na", "Cl", "Cl"], [[0, 0, 0], [0.5,
 SPARSE = Structure(Lattice.cubic(30.0), ["Na", "Cl"], [[0, 0, 0], [0.5, 0.5, 0.5]]).to(fmt="cif")
 
 
-def _dataset(folder, extra: dict[str, str] | None = None):
-    """Six NaCl cells (lines 1-6 of id_prop.csv), then ``extra`` files in order (lines 7, 8, ...)."""
+def _dataset(folder, extra: dict[str, str] | None = None, n: int = 6):
+    """``n`` NaCl cells (lines 1-n of id_prop.csv), then ``extra`` files in order (lines n+1, ...)."""
     folder.mkdir(parents=True, exist_ok=True)
-    files = {f"nacl{k}.cif": _nacl(5.4 + 0.1 * k) for k in range(6)} | dict(extra or {})
+    files = {f"nacl{k}.cif": _nacl(5.4 + 0.05 * k) for k in range(n)} | dict(extra or {})
     for name, text in files.items():
         (folder / name).write_text(text)
     (folder / "id_prop.csv").write_text("".join(f"{name},{1.0 + k}\n" for k, name in enumerate(files)))
@@ -150,3 +150,15 @@ def test_second_writer_gets_one_line_naming_the_holder(tmp_path):
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_sr_follows_the_same_bad_row_policy(tmp_path):
+    data = _dataset(tmp_path / "d", {"zz-broken.cif": "data_x\n_cell_length_a oops\n"}, n=12)
+    args = ("sr", "--data", data, "--target-unit", "eV", "--backend", "sisso", "--max-terms", 1, "--rung", 1)
+    result = _invoke(*args, "--out", tmp_path / "s")
+    _one_line_error(result, "line 13", "zz-broken.cif", "--skip-bad")
+    assert not (tmp_path / "s" / "formulas.json").exists()
+    result = _invoke(*args, "--out", tmp_path / "s", "--skip-bad")
+    assert result.exit_code == 0, result.output
+    assert pd.read_csv(tmp_path / "s" / "skipped.csv")["row"].tolist() == [13]
+    assert "skipped 1 of 13 rows" in result.output

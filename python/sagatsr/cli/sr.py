@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
-from sagatsr.cli.options import Limit, Out, TargetUnit, Threads, _existing_source, start
+from sagatsr.cli.options import (AllowOutside, Limit, Out, SkipBad, TargetUnit, Threads, _existing_source,
+                                 report_skipped, start)
 from sagatsr.errors import InputError
 from sagatsr.pipeline.config import SRBackend
 
 
-def _load_table(data: str, target, target_unit, limit):
-    """(features Dataset, y, target name, y unit) from ``FILE.nc`` or a ``load_dataset`` source."""
+def _load_table(data: str, target, target_unit, limit, out: Path, skip_bad: bool = False, allow_outside: bool = False):
+    """(features Dataset, y, target name, y unit) from ``FILE.nc`` or a ``load_dataset`` source; the
+    rows a dataset source left out go to ``out/skipped.csv`` (empty for a NetCDF, filtered when made)."""
     import numpy as np
+
+    from sagatsr.data.badrows import GraphSet
 
     from sagatsr.data.feature_table import split_target
 
@@ -24,6 +27,7 @@ def _load_table(data: str, target, target_unit, limit):
         import xarray as xr
 
         ds, y, name, y_unit = split_target(xr.load_dataset(data), target, source=data)
+        report_skipped(GraphSet(None, list(range(len(y))), []), out)
         if target_unit is not None:
             from sagatsr.units import parse_unit
 
@@ -33,7 +37,10 @@ def _load_table(data: str, target, target_unit, limit):
         from sagatsr import featurize
         from sagatsr.data import load_dataset
 
-        loaded = load_dataset(data, target, limit=limit, target_unit=target_unit)
+        loaded = load_dataset(data, target, limit=limit, target_unit=target_unit,
+                              on_error="skip" if skip_bad else "raise", allow_outside=allow_outside)
+        report_skipped(GraphSet(loaded, loaded.structures, [{"row": s.row, "id": s.id, "file": s.file,
+                                                             "reason": s.reason} for s in loaded.skipped]), out)
         ds = featurize(loaded.structures, ids=loaded.ids)
         y, name, y_unit = np.asarray(loaded.targets, dtype=float), loaded.target_name, loaded.target_unit
     if limit:
@@ -76,15 +83,28 @@ def sr(
     strict_units: Annotated[bool, typer.Option("--strict-units/--no-strict-units", help="Only descriptors "
                                                "with y's unit (dimensionless coefficients).")] = False,
     limit: Limit = None,
+    skip_bad: SkipBad = False,
+    allow_outside: AllowOutside = False,
     threads: Threads = None,
 ) -> None:
     """Fit a Pareto front of dimensionally consistent formulas target ≈ f(features)."""
+    from sagatsr.io import OutputLock, prepare_output_dir
+
     start(threads)
+    prepare_output_dir(out)  # before the search, not after it
+    with OutputLock(out):
+        _search(data, out, target, target_unit, backend, features, max_terms, rung, operators, maxsize,
+                strict_units, limit, skip_bad, allow_outside)
+
+
+def _search(data, out, target, target_unit, backend, features, max_terms, rung, operators, maxsize, strict_units,
+            limit, skip_bad, allow_outside) -> None:
     from sagatsr.data.feature_table import drop_uninformative, feature_names
+    from sagatsr.io import write_json
     from sagatsr.sr import SymbolicRegressor
     from sagatsr.sr.coefficient_units import annotate_coefficients
 
-    ds, y, target, y_unit = _load_table(data, target, target_unit, limit)
+    ds, y, target, y_unit = _load_table(data, target, target_unit, limit, out, skip_bad, allow_outside)
     if features:
         names = [n.strip() for n in features.split(",")]
         missing = [n for n in names if n not in ds.data_vars]
@@ -99,12 +119,11 @@ def sr(
                               operators=operators.split(",") if operators else None,
                               require_dimensionless_coefficients=strict_units, progress=True)
     model.fit(ds[names], y, y_units=y_unit, variable_names=names)
-    out.mkdir(parents=True, exist_ok=True)
     best = model.best_
     units = {n: str(ds[n].attrs.get("units", "dimensionless")) for n in names}
     records = [{**eq.to_dict(), "target": target, "best": eq is best, "notes": model.notes_,
                 "coefficients": annotate_coefficients(eq, units, y_unit)} for eq in model.pareto_front_]
-    (out / "formulas.json").write_text(json.dumps(records, indent=2))
+    write_json(out / "formulas.json", records)
     model.to_json(out / "sr.json")
     _pareto_png(model.pareto_front_, out / "pareto.png", y_unit)
     for note in model.notes_:
