@@ -63,3 +63,13 @@ def test_ci_rig_script_activates_an_installed_rig_and_pins_juliacall(tmp_path):
     assert lines[-2] == "EXE=/opt/sagatsr-julia/julia/bin/julia"
     manifest = tomllib.loads(Path("/opt/sagatsr-julia/env/Manifest.toml").read_text())
     assert lines[-1] == f"juliacall=={manifest['deps']['PythonCall'][0]['version']}"
+
+
+def test_ci_runs_exactly_the_readme_test_command():
+    readme = (ROOT / "README.md").read_text()
+    quick_start = readme[readme.index("## Quick start"):readme.index("\n## ", readme.index("## Quick start") + 5)]
+    blocks = [b.split("```", 1)[0].strip() for b in quick_start.split("```bash\n")[1:]]
+    test_command = next(b for b in blocks if "pytest" in b)
+    ci = [line for line in (ROOT / ".ci" / "run").read_text().splitlines() if line and not line.startswith("#")]
+    assert ci[-1] == test_command
+    assert ". .ci/julia-rig.sh" in ci  # the rig (when present) is set up before it
