@@ -33,7 +33,8 @@ def doctor(julia_timeout: float = typer.Option(
     verdict = "available" if status.available else "NOT available (backend='auto' uses the embedded sisso engine)"
     typer.echo(f"julia backend {verdict}: {status.reason}")
     if status.seconds is not None:
-        typer.echo(f"julia start   {status.seconds:.1f} s (juliacall + `using SymbolicRegression`, "
+        what = "julia start  " if status.available else "julia probe  "
+        typer.echo(f"{what} {status.seconds:.1f} s (juliacall + `using SymbolicRegression`, "
                    f"timeout {timeout:g} s; SAGATSR_JULIA_TIMEOUT or --julia-timeout changes it)")
 
 
