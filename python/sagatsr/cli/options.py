@@ -16,7 +16,7 @@ from sagatsr.pipeline.config import Encoding, SRBackend
 __all__ = ["Data", "StructuresData", "Target", "TargetUnit", "Limit", "Seed", "Threads", "Strict", "SkipBad",
            "Cutoff", "AllowOutside", "report_skipped",
            "Out", "OutFile", "ModelDir", "TopK", "Epochs", "BatchSize", "Backend", "EncodingChoice",
-           "echo_skipped", "start"]
+           "start"]
 
 DATA_HELP = ('dataset: folder with id_prop.csv + structure files, CSV with a file column (files beside it '
              'or in a .tgz), matminer split .json.gz, or "demo"')
@@ -105,13 +105,6 @@ def start(threads: Optional[int]) -> int:
 
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     return apply_threads(threads)
-
-
-def echo_skipped(loaded) -> None:
-    """One stderr line per row a loader skipped (numbered as the source file's lines)."""
-    word = "line" if getattr(loaded, "numbering", "") == "line" else "row"
-    for skipped in getattr(loaded, "skipped", []) or []:
-        typer.echo(f"skipped {word} {skipped.row} ({skipped.id}): {skipped.reason}", err=True)
 
 
 def report_skipped(built, out) -> None:
