@@ -55,15 +55,17 @@ def find_structure_files(source) -> list[Path]:
     return files
 
 
-def _load_files(source, limit, on_error, workers):
+def _load_paths(source, paths: list[Path], limit, on_error, workers, reader_source=None):
+    """Parse ``paths`` (one structure each) with the labelled loaders' parser and bad-row policy;
+    ids are the file stems (the file names when stems repeat)."""
     from sagatsr.data.loaders import _add_parsed, _read_text, _RowReader
 
-    files = find_structure_files(source)[:limit]
-    stems = [f.stem if f.suffix else f.name for f in files]
-    ids = stems if len(set(stems)) == len(stems) else [f.name for f in files]
-    rows = [(row, mid, str(f), None) for row, (mid, f) in enumerate(zip(ids, files))]
-    texts = [_read_text(lambda p: Path(p).read_text(), str(f)) for f in files]
-    reader = _RowReader(source, on_error)
+    paths = paths[:limit]
+    stems = [p.stem if p.suffix else p.name for p in paths]
+    ids = stems if len(set(stems)) == len(stems) else [p.name for p in paths]
+    rows = [(row, mid, str(p), None) for row, (mid, p) in enumerate(zip(ids, paths), start=1)]
+    texts = [_read_text(lambda f: Path(f).read_text(), str(p)) for p in paths]
+    reader = _RowReader(reader_source or source, on_error, numbering="entry")
     _add_parsed(reader, rows, texts, workers)
     return reader.result(None, None)
 
@@ -80,35 +82,21 @@ def load_structures(source, *, limit=None, on_error="raise", workers=None, allow
     if text == "demo":
         return load_dataset("demo", limit=limit, on_error=on_error)
     path = Path(text)
-    if path.is_dir() and (path / "id_prop.csv").exists():
-        numbered = [(k, line.split(",")[0].strip()) for k, line in
-                    enumerate((path / "id_prop.csv").read_text().splitlines(), start=1) if line.strip()]
-        files = [str(path / f) if (path / f).exists() or not (path / f"{f}.cif").exists() else str(path / f"{f}.cif")
-                 for _, f in numbered]
-        return _load_files_list(path, files, limit, on_error, workers, [k for k, _ in numbered], allow_outside)
+    if path.is_dir() and (path / "id_prop.csv").exists():  # its files, in its order; values unused
+        names = [line.split(",")[0].strip() for line in (path / "id_prop.csv").read_text().splitlines() if line.strip()]
+        paths = [path / n if (path / n).exists() or not (path / f"{n}.cif").exists() else path / f"{n}.cif"
+                 for n in names]
+        return _load_paths(path, paths, limit, on_error, workers, reader_source=path / "id_prop.csv")
     if path.is_file() and path.suffix == ".csv":
         return _load_csv(path, None, limit, on_error, workers, labeled=False, allow_outside=allow_outside)
     if path.is_file() and (path.name.endswith(".json.gz") or (path.suffix == ".json" and _is_split_json(path))):
         return _load_split_json(path, None, limit, on_error, labeled=False)
-    return _load_files(text, limit, on_error, workers)
+    return _load_paths(text, find_structure_files(text), limit, on_error, workers)
 
 
 def _is_split_json(path: Path) -> bool:
     head = path.read_text(errors="ignore")[:4096]
     return '"columns"' in head and '"data"' in head
-
-
-def _load_files_list(source, files, limit, on_error, workers, lines=None, allow_outside=False):
-    from sagatsr.data.checks import confined
-    from sagatsr.data.loaders import _add_parsed, _read_text, _RowReader
-
-    files = files[:limit]
-    lines = list(lines or range(1, len(files) + 1))[:limit]
-    rows = [(line, Path(f).stem if f.endswith(".cif") else Path(f).name, f, None) for line, f in zip(lines, files)]
-    texts = [_read_text(lambda p: confined(source, p, allow_outside).read_text(), f) for f in files]
-    reader = _RowReader(Path(source) / "id_prop.csv", on_error, numbering="line")
-    _add_parsed(reader, rows, texts, workers)
-    return reader.result(None, None)
 
 
 def _has_column(source, column) -> bool:
