@@ -16,7 +16,8 @@ eV/cell; ``--train-rows`` caps the training rows of each official fold, ``--fold
 the 5 official folds run).
 
 Encodings (``--encodings``): ``sae`` (the default SAE of TrainConfig), ``linear``, ``onehot``, and
-``sae-gaussian`` / ``sae-binned`` (the older SAE modes, for the before/after comparison).
+``sae-gaussian`` (the previous default: 16-centre Gaussian basis over the training [min, max],
+IC-weighted average) / ``sae-binned`` (the paper's binned SAE, 1 head), for the before/after comparison.
 
 Usage: python benchmarks/encoding_ablation.py --datasets dielectric,mp_perovskites,demo
        [--encodings sae,linear,onehot] [--folds 5] [--epochs 60] [--threads 1] [--train-rows N]
@@ -43,7 +44,8 @@ SOURCES = {
     "matbench": ("matbench_perovskites/targets.csv", "e_form"),
 }
 VARIANTS = {"sae": {}, "linear": {"encoding": "linear"}, "onehot": {"encoding": "onehot"},
-            "sae-gaussian": {"sae_mode": "gaussian"}, "sae-binned": {"sae_mode": "binned", "sae_heads": 1}}
+            "sae-gaussian": {"sae_mode": "gaussian", "num_basis": 16},
+            "sae-binned": {"sae_mode": "binned", "sae_heads": 1}}
 
 
 def load_graphs(name: str, data_root: Path, train_rows: int | None, n_folds: int):
