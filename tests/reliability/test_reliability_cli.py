@@ -162,3 +162,34 @@ def test_sr_follows_the_same_bad_row_policy(tmp_path):
     assert result.exit_code == 0, result.output
     assert pd.read_csv(tmp_path / "s" / "skipped.csv")["row"].tolist() == [13]
     assert "skipped 1 of 13 rows" in result.output
+
+
+def test_ctrl_c_in_runs_cross_fitting_exits_130_and_the_rerun_keeps_the_finished_steps(tmp_path, monkeypatch):
+    import json
+
+    import sagatsr.training
+    from sagatsr.errors import TrainingInterrupted
+
+    real_fit = sagatsr.training.fit
+    trained = []
+
+    def fit_until_cross_fitting(train_graphs, val_graphs, out_dir, *args, **kwargs):
+        trained.append(out_dir.name)
+        if out_dir.parent.name == "cross_fit":
+            raise TrainingInterrupted(f"training in {out_dir} was interrupted; kept last.ckpt after epoch 0 "
+                                      "(1 epochs done) and their history in metrics.csv")
+        return real_fit(train_graphs, val_graphs, out_dir, *args, **kwargs)
+
+    monkeypatch.setattr(sagatsr.training, "fit", fit_until_cross_fitting)
+    data = _dataset(tmp_path / "d", n=12)
+    args = ["run", "--data", data, "--target-unit", "eV", "--out", tmp_path / "r", "--epochs", 1, "--oof-folds", 2]
+    result = _invoke(*args)
+    assert result.exit_code == 130, result.output
+    (line,) = [line for line in result.output.splitlines() if line.startswith("interrupted:")]
+    assert f"training in {tmp_path / 'r' / 'cross_fit' / 'fold0'} was interrupted" in line
+    assert line.endswith("resume with: sagatsr " + " ".join(str(a) for a in args))
+    steps = json.loads((tmp_path / "r" / "steps.json").read_text())
+    assert {"load", "features", "split", "train"} <= set(steps) and "cross_fit" not in steps
+    assert trained == ["model", "fold0"]
+    result = _invoke(*args)  # the rerun resumes: the main model is not trained again
+    assert result.exit_code == 130 and trained == ["model", "fold0", "fold0"]
