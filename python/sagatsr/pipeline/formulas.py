@@ -4,7 +4,6 @@ features alone (formulas that carry the physics themselves), both scored on held
 
 from __future__ import annotations
 
-import json
 import logging
 
 import numpy as np
@@ -80,7 +79,9 @@ def fit_formulas(ctx) -> None:
                 notes=list(regressor.notes_),
             )
             records.append(record)
-    (ctx.out / "formulas.json").write_text(json.dumps(records, indent=2, default=_jsonable))
+    from sagatsr.io import write_json
+
+    write_json(ctx.out / "formulas.json", records, default=_jsonable)  # atomic: never half-written
     from sagatsr.report.plots import pareto_plot
     from sagatsr.units import pretty_unit
 

@@ -77,6 +77,6 @@ class StepLedger:
         return None if entry is None else entry.get("seconds")
 
     def _save(self) -> None:
-        tmp = self.out_dir / "steps.json.tmp"
-        tmp.write_text(json.dumps(self.entries, indent=2))
-        tmp.replace(self.out_dir / "steps.json")
+        from sagatsr.io import write_json
+
+        write_json(self.out_dir / "steps.json", self.entries)  # temp name, fsync, rename

@@ -104,16 +104,21 @@ def plot_importance(ranking: pd.DataFrame, path: str | Path, top: int = 20, titl
 
 def save_importance(ic, ranking: pd.DataFrame, out_dir: str | Path, top: int = 20) -> dict[str, Path]:
     """Write ``importance.csv`` (the ranking), ``importance.nc`` (per-material ICs) and
-    ``importance.png`` (bar chart) into ``out_dir``; returns their paths."""
+    ``importance.png`` (bar chart) into ``out_dir``, each atomically; returns their paths."""
+    from sagatsr.io import atomic_target
+
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = {"csv": out_dir / "importance.csv", "netcdf": out_dir / "importance.nc", "png": out_dir / "importance.png"}
-    ranking.to_csv(paths["csv"], index=False)
+    with atomic_target(paths["csv"]) as tmp:
+        ranking.to_csv(tmp, index=False)
     data = ic.copy()
     data.coords["material"] = np.asarray([str(m) for m in data.coords["material"].values], dtype=object)
     data.coords["feature"] = np.asarray([str(f) for f in data.coords["feature"].values], dtype=object)
     if "unit" in data.coords:
         data.coords["unit"] = ("feature", np.asarray([str(u) for u in data.coords["unit"].values], dtype=object))
-    data.to_dataset(name=ic.name or "ic").to_netcdf(paths["netcdf"])
-    plot_importance(ranking, paths["png"], top=top)
+    with atomic_target(paths["netcdf"]) as tmp:
+        data.to_dataset(name=ic.name or "ic").to_netcdf(tmp)
+    with atomic_target(paths["png"]) as tmp:
+        plot_importance(ranking, tmp, top=top)
     return paths
