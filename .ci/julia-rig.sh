@@ -5,6 +5,7 @@
 # line: the Julia tests then skip with their reason. Never fails CI by itself.
 _rig_src="${SAGATSR_JULIA_RIG:-../shared/julia-rig}"
 _rig_prefix="${SAGATSR_JULIA_HOME:-/opt/sagatsr-julia}"
+_rig_log="${TMPDIR:-/tmp}/sagatsr-julia-rig-install.log"
 
 _rig_installed() {  # the archive in ../shared is the one already extracted in the prefix
   [ -f "$_rig_prefix/env.sh" ] && [ -x "$_rig_prefix/julia/bin/julia" ] &&
@@ -20,9 +21,9 @@ _rig_setup() {
   if _rig_installed; then
     echo "julia rig: already installed in $_rig_prefix"
   else
-    echo "julia rig: installing $_rig_src into $_rig_prefix (first time: a few minutes of precompiling; log: $_rig_prefix.install.log)"
-    if ! bash "$_rig_src/install.sh" "$_rig_prefix" >"$_rig_prefix.install.log" 2>&1; then
-      echo "julia rig: install failed (see $_rig_prefix.install.log, last line: $(tail -n 1 "$_rig_prefix.install.log")); the tests marked julia will skip"
+    echo "julia rig: installing $_rig_src into $_rig_prefix (first time: a few minutes of precompiling; log: $_rig_log)"
+    if ! bash "$_rig_src/install.sh" "$_rig_prefix" >"$_rig_log" 2>&1; then
+      echo "julia rig: install failed (see $_rig_log, last line: $(tail -n 1 "$_rig_log")); the tests marked julia will skip"
       return 0
     fi
   fi
