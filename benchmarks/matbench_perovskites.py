@@ -13,7 +13,7 @@ Usage: python benchmarks/matbench_perovskites.py [--data ../shared/data/matbench
        [--quick] [--fold 0 | --all-folds] [--epochs N] [--encoding sae] [--limit N]
        [--batch-size 64] [--threads 1] [--cache DIR] [--out DIR] [--seed 0[,1,...]]
        [--train-rows N] [--sae-mode gaussian|binned] [--sae-heads K] [--dropout P] [--weight-decay W] [--name NAME]
-       [--angle-layers A] [--angle-neighbors M] [--angle-basis B]
+       [--angle-layers A] [--angle-neighbors M] [--angle-basis B] [--model-arg NAME=VALUE ...]
 Writes benchmarks/results/matbench_perovskites[_<encoding>|_ablation][_quick].json (or NAME.json).
 Several seeds (``--seeds 0,1,2``) train one model each (each with its own validation draw) and
 also report the MAE of their mean prediction (the ensemble). Models trained in separate processes
@@ -48,7 +48,7 @@ def train_one(graphs, train_rows, test_rows, args, seed: int, out_dir: Path) -> 
                          num_threads=args.threads, warmup_epochs=max(1, args.epochs // 20),
                          sae_mode=args.sae_mode, sae_heads=args.sae_heads, dropout=args.dropout,
                          weight_decay=args.weight_decay, angle_layers=args.angle_layers,
-                         angle_neighbors=args.angle_neighbors, angle_basis=args.angle_basis)
+                         angle_neighbors=args.angle_neighbors, angle_basis=args.angle_basis, **args.model_args)
     started = time.perf_counter()
     model = fit([graphs[i] for i in fit_rows], [graphs[i] for i in val_rows], out_dir, config,
                 meta={"data": "matbench_perovskites", "target": "e_form", "unit": "eV/cell"})
@@ -61,7 +61,8 @@ def train_one(graphs, train_rows, test_rows, args, seed: int, out_dir: Path) -> 
             "test_mae_eV_per_cell": float(np.abs(predictions - targets).mean()),
             "mean_predictor_mae_same_rows": float(np.abs(train_mean - targets).mean()),
             "epochs_run": card["epochs_run"], "train_seconds": round(card["train_seconds_this_session"], 1),
-            "seconds_this_call": round(train_seconds, 1), "model_dir": str(out_dir)}, predictions
+            "seconds_this_call": round(train_seconds, 1), "model_dir": str(out_dir),
+            "model_args": config.model_args}, predictions
 
 
 def run_fold(graphs, train_rows, test_rows, args, out_dir: Path) -> dict:
@@ -112,12 +113,21 @@ def main(argv=None) -> dict:
     parser.add_argument("--angle-neighbors", type=int, default=defaults.angle_neighbors,
                         help="edges per atom in triplets (whole shells)")
     parser.add_argument("--angle-basis", type=int, default=defaults.angle_basis, help="Gaussians of cos(angle)")
+    parser.add_argument("--model-arg", action="append", default=[], metavar="NAME=VALUE",
+                        help="any other model hyper-parameter (repeatable), e.g. num_basis=16")
     parser.add_argument("--cache", default=None, help="graph cache directory (outside the repo)")
     parser.add_argument("--out", default=None, help="where models go (default: a temporary directory); "
                         "finished models there are loaded, not retrained")
     parser.add_argument("--name", default=None, help="result file name (default from encoding and mode)")
     args = parser.parse_args(argv)
     args.seeds = [int(seed) for seed in str(args.seed).split(",") if seed.strip()]
+    args.model_args = {}
+    for item in args.model_arg:
+        name, _, value = item.partition("=")
+        try:
+            args.model_args[name.strip()] = json.loads(value)  # numbers, true/false, lists
+        except ValueError:
+            args.model_args[name.strip()] = value  # a plain word, e.g. readout=mean
     limit = args.limit or (3000 if args.quick else None)
     args.epochs = args.epochs or (15 if args.quick else 300)
     folds_to_run = range(5) if args.all_folds else [args.fold]
