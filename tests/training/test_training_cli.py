@@ -35,7 +35,7 @@ def test_train_predict_screen_on_the_demo(tmp_path):
     result = _invoke("screen", "--model", model, "--data", "demo", "--out", tmp_path / "screen", "--top-k", 3,
                      "--limit", 6)
     ranking = pd.read_csv(tmp_path / "screen" / "importance.csv")
-    assert list(ranking.columns) == ["feature", "unit", "mean_ic", "std_ic", "rank"]
+    assert list(ranking.columns[:5]) == ["feature", "unit", "mean_ic", "std_ic", "rank"]  # names may grow (DESIGN)
     assert abs(ranking["mean_ic"].sum() - 1) < 1e-4  # mean of rows that each sum to 1
     assert ranking.iloc[0]["feature"] in result.output
     for name in ("importance.nc", "importance.png"):
