@@ -27,6 +27,7 @@ from sagatsr.errors import InputError, SagatsrError
 from sagatsr.sr.equation import Equation
 from sagatsr.sr.parse import parse_expression
 from sagatsr.sr.params import SAVED_PARAMETERS
+from sagatsr.sr.backends import backend_names
 from sagatsr.sr.unitcheck import verdicts
 
 MAX_FILE_BYTES = 5_000_000
@@ -103,7 +104,7 @@ def _equation(k, d, names, X_units, y_units) -> Equation:
     if expr.has(sympy.oo, -sympy.oo, sympy.zoo, sympy.nan):
         raise InputError(f"saved regressor: formula {k} holds a non-finite constant")
     backend = d.get("backend", "sisso")
-    if backend not in ("sisso", "julia"):
+    if backend not in backend_names():  # the registry of sagatsr.sr.backends
         raise InputError(f"saved regressor: formula {k} has unknown backend {backend!r}")
     coefficients = d.get("coefficients")
     if coefficients is not None and not (isinstance(coefficients, list) and all(
@@ -145,7 +146,7 @@ def from_json(cls, text_or_path):
         raise InputError(str(exc).splitlines()[0]) from None
     model.variable_names_, model.X_units_, model.y_units_ = names, X_units, y_units
     backend_used = data.get("backend_used")
-    model.backend_used_ = backend_used if backend_used in ("sisso", "julia") else None
+    model.backend_used_ = backend_used if backend_used in backend_names() else None
     notes = data.get("notes") or []
     model.notes_ = [str(n)[:500] for n in notes[:50]] if isinstance(notes, list) else []
     model._y_var = _number("y_var", data.get("y_var", 0.0))
