@@ -12,8 +12,9 @@ from torch_geometric.data import Batch
 ENCODINGS = ["sae", "linear", "onehot"]
 
 
-def _model(graphs, **kwargs):
-    model = small_model(graphs[0], **kwargs)
+def _model(graphs, seed=0, **kwargs):
+    """A small model with weights drawn from ``seed`` (each example gets its own, reproducibly)."""
+    model = small_model(graphs[0], seed=seed, **kwargs)
     model.fit_normalization(graphs)
     return model.eval()
 
@@ -24,7 +25,7 @@ def _model(graphs, **kwargs):
        sae_heads=st.sampled_from([1, 3]))
 def test_predictions_invariant_to_node_order(seed, encoding, sae_mode, readout, sae_heads):
     graphs = synthetic_graphs(4, seed=seed)
-    model = _model(graphs, encoding=encoding, sae_mode=sae_mode, readout=readout, sae_heads=sae_heads)
+    model = _model(graphs, seed, encoding=encoding, sae_mode=sae_mode, readout=readout, sae_heads=sae_heads)
     generator = torch.Generator().manual_seed(seed)
     permuted = [permute_nodes(g, torch.randperm(g.num_nodes, generator=generator)) for g in graphs]
     with torch.no_grad():
@@ -37,7 +38,7 @@ def test_predictions_invariant_to_node_order(seed, encoding, sae_mode, readout, 
 @given(seed=st.integers(0, 10_000), encoding=st.sampled_from(ENCODINGS), split=st.integers(1, 5))
 def test_predictions_invariant_to_batching(seed, encoding, split):
     graphs = synthetic_graphs(6, seed=seed)
-    model = _model(graphs, encoding=encoding)
+    model = _model(graphs, seed, encoding=encoding)
     order = torch.randperm(6, generator=torch.Generator().manual_seed(seed)).tolist()
     with torch.no_grad():
         together = model(Batch.from_data_list(graphs))
@@ -53,7 +54,7 @@ def test_predictions_invariant_to_batching(seed, encoding, split):
        sae_heads=st.sampled_from([1, 4]))
 def test_importance_coefficients_form_a_simplex(seed, sae_mode, sae_heads):
     graphs = synthetic_graphs(5, seed=seed)
-    model = _model(graphs, sae_mode=sae_mode, sae_heads=sae_heads)
+    model = _model(graphs, seed, sae_mode=sae_mode, sae_heads=sae_heads)
     batch = Batch.from_data_list(graphs)
     with torch.no_grad():
         prediction, site_ics, crystal_ics = model.predict_with_importance(batch)
