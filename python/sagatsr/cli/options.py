@@ -80,8 +80,9 @@ def _cutoff(value: float) -> float:
 
 
 Cutoff = Annotated[float, typer.Option(
-    "--cutoff", callback=_cutoff, help="graph neighbour radius in Å (an atom with no neighbour within it makes its row "
-                              "bad); predict/screen use the model's own")]
+    "--cutoff", callback=_cutoff,
+    help="graph neighbour radius in Å (an atom with no neighbour within it makes its row bad); predict/screen "
+         "use the model's own")]
 AllowOutside = Annotated[bool, typer.Option(
     "--allow-outside",
     help="let paths in id_prop.csv / a CSV point outside the dataset's folder (refused by default)")]
