@@ -63,12 +63,20 @@ def test_formulas_json_has_both_modes_with_units_and_inputs(demo_run):
         assert {"expression", "complexity", "loss", "units", "backend", "inputs"} <= set(f)
         assert set(f["inputs"]) <= set(f["offered"])
         offered = [name for name in f["offered"] if name != "E_p"]
-        assert len(offered) == 6 and offered == sorted(offered, key=ranked.index)
-        # features ranked above the last offered one were skipped only for being constant on the fit rows
-        skipped = [n for n in ranked[: ranked.index(offered[-1])] if n not in offered]
+        # the rule of sagatsr.screening.selection: IC top-6 candidates first, then SIS picks, each with a reason
+        selection = json.loads((demo_run / "sr_selection.json").read_text())[f["mode"]]
+        assert offered == selection["features"] and all(selection["reasons"][n] for n in offered)
+        ic_picks = [n for n in offered if selection["reasons"][n][0].startswith("IC rank")]
+        assert 1 <= len(ic_picks) <= 6 and offered[:len(ic_picks)] == sorted(ic_picks, key=ranked.index)
         fit_rows = features.sel(material=fit_ids)
-        assert all(np.ptp(fit_rows[n].values) == 0 for n in skipped)
         assert all(np.ptp(fit_rows[n].values) > 0 for n in offered)
+        assert not any(n.startswith("frac_imputed_") for n in offered)  # missing-data flags never
+        assert all(int(features[n].attrs["intensive"]) == 1 for n in offered)  # GPa is intensive
+        # candidates ranked above the last IC pick were skipped only as constant, extensive, flag or duplicate
+        skipped = [n for n in ranked[: ranked.index(ic_picks[-1])] if n not in offered]
+        assert all(n in selection["excluded"] or np.ptp(fit_rows[n].values) == 0 or max(
+            abs(np.corrcoef(fit_rows[n].values, fit_rows[m].values)[0, 1]) for m in ic_picks) > 0.999
+            for n in skipped)
         assert f["test"]["mae"] >= 0
         if f["mode"] == "features":
             assert "E_p" not in f["inputs"]

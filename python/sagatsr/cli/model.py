@@ -190,6 +190,13 @@ def _screen(model, data, out, top_k, limit, skip_bad, allow_outside) -> None:
     units = trained.crystal_units or [builder.space.feature(n).unit for n in trained.crystal_names]
     ranking = rank_features(ic, units)
     paths = save_importance(ic, ranking, out)
+    from sagatsr.screening.diagnostics import write_ic_diagnostics
+
+    check = write_ic_diagnostics([trained], graphs, out, ranking=ranking, target_unit=trained.target.get("unit"),
+                                 intensive={f.name: f.intensive for f in builder.space.crystal_features})
+    typer.echo(f"ICs vs permutation importance ({check['permutation']['rows']} materials): Spearman "
+               f"{check['permutation']['spearman']:.2f}, top-10 overlap {check['permutation']['top10_overlap']:.0%} "
+               "(importance_stability.json, permutation_importance.csv)")
     target = {"target": trained.target.get("target"), "unit": trained.target.get("unit")}
     write_json(Path(out) / "target.json", target)
     typer.echo(f"top {top_k} features for {target['target']} [{target['unit']}]: "

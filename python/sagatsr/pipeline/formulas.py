@@ -32,15 +32,13 @@ def _inputs(ctx, mode: str, names: list[str]):
     return np.column_stack(columns), units, list(names), table
 
 
-def selected_features(ctx) -> list[str]:
-    """The ``top_k`` features by mean IC that vary over the rows SR is fitted on (a constant column carries no
-    information for a formula, e.g. composition spreads of elemental crystals)."""
-    ranking = pd.read_csv(ctx.out / "importance.csv").sort_values("rank")
-    table = pd.read_csv(ctx.out / "sr_inputs.csv")
-    fit_ids = table.loc[table["split"] != "test", "id"].astype(str).to_numpy()
-    feats = ctx.features.sel(material=fit_ids)
-    varying = [name for name in ranking["feature"] if np.ptp(feats[name].values.astype(float)) > 0]
-    return varying[: ctx.config.top_k]
+def selected_features(ctx, mode: str = "features") -> list[str]:
+    """The features offered to SR in ``mode``: the ``top_k`` SR candidates by mean IC united with the
+    SIS picks on the fitting rows (:func:`sagatsr.screening.runstep.sr_selection`; why each one is
+    there goes to ``sr_selection.json``)."""
+    from sagatsr.screening.runstep import sr_selection
+
+    return sr_selection(ctx, mode).features
 
 
 def _scores(y: np.ndarray, pred: np.ndarray) -> dict[str, float]:
@@ -54,10 +52,9 @@ def fit_formulas(ctx) -> None:
     from sagatsr.sr.coefficient_units import annotate_coefficients
 
     cfg = ctx.config
-    top = selected_features(ctx)
     records, fronts = [], {}
     for mode in SR_MODES:
-        X, units, names, table = _inputs(ctx, mode, top)
+        X, units, names, table = _inputs(ctx, mode, selected_features(ctx, mode))
         is_test = (table["split"] == "test").to_numpy()
         y = table["target"].to_numpy(float)
         regressor = SymbolicRegressor(
@@ -82,6 +79,9 @@ def fit_formulas(ctx) -> None:
     from sagatsr.io import write_json
 
     write_json(ctx.out / "formulas.json", records, default=_jsonable)  # atomic: never half-written
+    from sagatsr.screening.runstep import write_yardstick
+
+    write_yardstick(ctx)  # the one-descriptor formula every found formula should beat
     from sagatsr.report.plots import pareto_plot
     from sagatsr.units import pretty_unit
 

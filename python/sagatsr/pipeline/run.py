@@ -145,10 +145,9 @@ class RunContext:
 
     def write_features(self) -> None:
         from sagatsr.data.feature_table import attach_target
-        from sagatsr.features import featurize
+        from sagatsr.features.featurize import features_from_graphs
 
-        structures = [self.dataset.structures[i] for i in self._built[1]]
-        ds = featurize(structures, ids=self.ids, progress=self.config.progress)
+        ds = features_from_graphs(self.graphs)  # computed once, by the graph builder (exact float64)
         with atomic_target(self.out / "features.nc") as tmp:
             attach_target(ds, self.dataset.target_name, self.targets, self.dataset.target_unit).to_netcdf(tmp)
 
@@ -230,6 +229,9 @@ class RunContext:
         ic = self.model.crystal_importance(self.graphs)
         ranking = rank_features(ic, dict(zip(self.features.data_vars, units)))
         save_importance(ic, ranking, self.out)
+        from sagatsr.screening.runstep import screen_diagnostics
+
+        screen_diagnostics(self, ranking)  # SR candidates, IC stability, permutation agreement
 
     def symbolic_regression(self) -> None:
         from sagatsr.pipeline.formulas import fit_formulas

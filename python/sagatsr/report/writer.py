@@ -155,14 +155,21 @@ def _markdown(out: Path) -> str:
     shown = ranking.head(max(top_k, 10))
     lines += ["", "![parity plot](parity.png)", "",
               f"## Feature importance (top {len(shown)} of {len(ranking)} by mean IC)", "",
-              f"The {top_k} highest-ranked features that vary on the fitting rows go to symbolic "
-              "regression (`formulas.json` lists them under `offered`). * marks an unstable rank (std > mean).", ""]
+              f"The {top_k} highest-ranked SR candidates, together with the features SIS finds on the fitting "
+              "rows, go to symbolic regression (see \"Features offered\" below; `formulas.json` lists them "
+              "under `offered`). * marks an unstable rank (std > mean).", ""]
     lines += _table(["rank", "symbol", "feature", "unit", "mean IC", "std IC"],
                     [[f"{int(r['rank'])}{' *' if r['std_ic'] > r['mean_ic'] else ''}",
                       f"`{symbols.get(r['feature'], r['feature'])}`", f"`{r['feature']}`", _unit(str(r["unit"])),
                       f"{r['mean_ic']:.4f}", f"{r['std_ic']:.4f}"] for _, r in shown.iterrows()])
-    lines += ["", "![importance](importance.png)", "", "## Formulas", ""]
+    lines += ["", "![importance](importance.png)", ""]
+    from sagatsr.report.yardstick import yardstick_lines
+    from sagatsr.screening.diagnostics import stability_lines
+
+    lines += stability_lines(out)  # IC stability and agreement with permutation importance
+    lines += ["## Formulas", ""]
     lines += _formula_sections(out, formulas, symbols)
+    lines += yardstick_lines(out, formulas)  # the one-descriptor yardstick, E_p use, why features were offered
     lines += ["![Pareto fronts: test MAE against complexity](pareto.png)", ""]
     lines += _key(formulas, table)
     lines += ["## Steps", ""]
