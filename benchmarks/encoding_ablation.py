@@ -21,8 +21,9 @@ IC-weighted average) / ``sae-binned`` (the paper's binned SAE, 1 head), for the 
 
 Usage: python benchmarks/encoding_ablation.py --datasets dielectric,mp_perovskites,demo
        [--encodings sae,linear,onehot] [--folds 5] [--epochs 60] [--threads 1] [--train-rows N]
-       [--data ../shared/data] [--name NAME]
-Writes benchmarks/results/encoding_ablation_<dataset>.json (or NAME_<dataset>.json).
+       [--data ../shared/data] [--name NAME] [--only-folds 0,1,2]
+Writes benchmarks/results/encoding_ablation_<dataset>.json (or NAME_<dataset>.json), rewritten after
+every fold (``folds_completed`` says which folds it holds).
 """
 
 from __future__ import annotations
@@ -122,6 +123,7 @@ def main(argv=None) -> None:
     parser.add_argument("--train-rows", type=int, default=None, help="cap the training rows of each fold")
     parser.add_argument("--data", default=str(ROOT.parent / "shared" / "data"))
     parser.add_argument("--name", default="encoding_ablation")
+    parser.add_argument("--only-folds", default=None, help="comma list of fold indices to run (default: all)")
     args = parser.parse_args(argv)
     variants = [v.strip() for v in args.encodings.split(",") if v.strip()]
     unknown = set(variants) - set(VARIANTS)
@@ -133,19 +135,27 @@ def main(argv=None) -> None:
         started = time.perf_counter()
         graphs, unit, folds = load_graphs(name, Path(args.data), args.train_rows, args.folds)
         by_variant = {v: [] for v in variants}
-        for k, (train_rows, test_rows) in enumerate(folds):
+        wanted = range(len(folds)) if args.only_folds is None else [int(k) for k in args.only_folds.split(",")]
+        for k in wanted:
+            train_rows, test_rows = folds[k]
             for variant in variants:  # interleaved: a partial run still compares like with like
                 by_variant[variant].append(train_and_score(graphs, train_rows, test_rows, k, variant, args))
                 print(f"{name} fold {k} {variant}: {by_variant[variant][-1]['test_mae']:.4g} {unit}", flush=True)
-        write_result(f"{args.name}_{name}", {
-            "dataset": name, "target": SOURCES[name][1] or "dataset default", "unit": unit, "rows": len(graphs),
-            "protocol": ("official Matbench fold(s)" if name == "matbench" else
-                         f"KFold({args.folds}, shuffle=True, random_state=0)") + ", 10% of each training fold "
-                        "for early stopping (same rows for every encoding)"
-                        + (f", training rows capped at {args.train_rows}" if args.train_rows else ""),
-            "epochs_max": args.epochs, "threads": args.threads, "seed": args.seed, "encodings": variants,
-            "variant_settings": {v: VARIANTS[v] for v in variants}, "runs": by_variant,
-            "summary": summarise(by_variant), "wall_seconds": round(time.perf_counter() - started, 1)})
+            done = [r["fold"] for r in by_variant[variants[-1]]]
+            write_result(f"{args.name}_{name}", {  # rewritten after every fold: a cut-short run keeps its folds
+                "folds_completed": done, "folds_total": len(folds), **_description(name, unit, graphs, args, variants),
+                "runs": by_variant, "summary": summarise({v: r[:len(done)] for v, r in by_variant.items()}),
+                "wall_seconds": round(time.perf_counter() - started, 1)})
+
+
+def _description(name, unit, graphs, args, variants) -> dict:
+    protocol = ("official Matbench fold(s)" if name == "matbench" else f"KFold({args.folds}, shuffle=True, "
+                "random_state=0)") + ", 10% of each training fold for early stopping (same rows for every encoding)"
+    if args.train_rows:
+        protocol += f", training rows capped at {args.train_rows}"
+    return {"dataset": name, "target": SOURCES[name][1] or "dataset default", "unit": unit, "rows": len(graphs),
+            "protocol": protocol, "epochs_max": args.epochs, "threads": args.threads, "seed": args.seed,
+            "encodings": variants, "variant_settings": {v: VARIANTS[v] for v in variants}}
 
 
 if __name__ == "__main__":
