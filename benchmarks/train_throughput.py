@@ -14,7 +14,7 @@ PyTorch profiler, and the CPU time of batching the graphs (data loading).
 
 Usage: python benchmarks/train_throughput.py [--data ../shared/data/matbench_perovskites | demo]
        [--quick] [--limit 1000] [--epochs 3] [--batch-size 64] [--threads 1] [--angle-layers A]
-       [--sae-mode MODE] [--profile] [--name NAME]
+       [--sae-mode MODE] [--model-arg NAME=INT ...] [--profile] [--name NAME]
 Writes benchmarks/results/train_throughput.json (or NAME.json).
 """
 
@@ -154,6 +154,8 @@ def main(argv=None) -> dict:
     parser.add_argument("--layers", type=int, default=3)
     parser.add_argument("--angle-layers", type=int, default=0, help="SA-GAT with bond-angle updates")
     parser.add_argument("--sae-mode", default=None, help="SAE mode (default: the training recipe's)")
+    parser.add_argument("--model-arg", action="append", default=[], metavar="NAME=INT",
+                        help="another integer model hyper-parameter (repeatable), e.g. num_basis=16")
     parser.add_argument("--threads", type=int, default=1, help="torch threads (CPU-time rates assume 1)")
     parser.add_argument("--profile", action="store_true", help="per-part CPU time of a SA-GAT step")
     parser.add_argument("--name", default="train_throughput")
@@ -167,7 +169,8 @@ def main(argv=None) -> dict:
     first = graphs[0]
     # the model as `sagatsr train` builds it (the default recipe), at the requested width and depth
     config = TrainConfig(hidden=args.hidden, layers=args.layers, angle_layers=args.angle_layers,
-                         **({"sae_mode": args.sae_mode} if args.sae_mode else {}))
+                         **({"sae_mode": args.sae_mode} if args.sae_mode else {}),
+                         **{name: int(value) for name, _, value in (item.partition("=") for item in args.model_arg)})
     sagat = config.build_model((first.x.size(1), first.u.size(1), first.edge_attr.size(1)))
     sagat.fit_normalization(graphs)
     cgcnn = CGCNNStyle(first.x.size(1), first.edge_attr.size(1), args.hidden, args.layers)
