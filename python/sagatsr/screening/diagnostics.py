@@ -81,6 +81,7 @@ def write_ic_diagnostics(models: Sequence, graphs: Sequence, out_dir: str | Path
         "permutation": {"rows": len(rows), "measure": "increase of MAE when the column is shuffled"
                         if _have_targets(graphs, rows) else "mean |change of prediction| when shuffled",
                         **ic_agreement(mean_ic[cand_cols], perm[cand_cols], candidates)},
+        "candidates_by_ic": candidates,
         "top10_by_ic": candidates[:10],
         "top10_by_permutation": [candidates[k] for k in np.argsort(-perm[cand_cols], kind="stable")[:10]],
     }
