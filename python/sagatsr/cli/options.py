@@ -98,13 +98,29 @@ Backend = Annotated[SRBackend, typer.Option("--sr-backend", help="symbolic-regre
 EncodingChoice = Annotated[Encoding, typer.Option("--encoding", help="crystal-feature encoding (sae gives ICs)")]
 
 
+class _PlainJuliaNotice:
+    """Log filter: the engine's "julia unavailable (...)" note, said once in plain words (cause, fix)."""
+
+    def filter(self, record) -> bool:
+        message = record.getMessage()
+        if "julia unavailable" in message.lower():
+            from sagatsr.report.explain import julia_notice
+
+            record.msg, record.args = julia_notice([message]) or message, ()
+        return True
+
+
 def start(threads: Optional[int]) -> int:
-    """Common start of a command that computes: thread setting first (before torch is imported)."""
+    """Common start of a command that computes: logging, then the thread setting (before torch is
+    imported)."""
     import logging
 
     from sagatsr.threads import apply_threads
 
     logging.basicConfig(level=logging.INFO, format="%(message)s")
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, _PlainJuliaNotice) for f in handler.filters):
+            handler.addFilter(_PlainJuliaNotice())
     return apply_threads(threads)
 
 

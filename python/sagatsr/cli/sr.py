@@ -126,9 +126,12 @@ def _search(data, out, target, target_unit, backend, features, max_terms, rung, 
     write_json(out / "formulas.json", records)
     model.to_json(out / "sr.json")
     _pareto_png(model.pareto_front_, out / "pareto.png", y_unit)
+    from sagatsr.report.formula_render import short_formula
+
     for note in model.notes_:
-        typer.echo(f"note: {note}")
-    typer.echo(f"best ({model.backend_used_}): {target} = {best.expression}  [{y_unit}]")
+        if "julia unavailable" not in note.lower():  # that one was logged once, in plain words
+            typer.echo(f"note: {note}")
+    typer.echo(f"best ({model.backend_used_}): {target} = {short_formula(best.expression, names)}  [{y_unit}]")
     typer.echo(f"formulas: {out / 'formulas.json'}")
 
 

@@ -49,7 +49,7 @@ def julia_notice(notes) -> str | None:
     for note in notes or []:
         if "julia unavailable" in note.lower() or "julia cannot start" in note.lower():
             return (f"The Julia engine (SymbolicRegression.jl) was not used: {_cause(note)}. The formulas "
-                    "below come from the embedded SISSO engine, which needs no Julia. To use Julia, "
+                    "come from the embedded SISSO engine, which needs no Julia. To use Julia, "
                     "install Julia 1.10 (or let juliacall download it once, which needs network access) "
                     "and run `sagatsr doctor --julia-timeout 1800`; it says what is still missing.")
     return None
