@@ -56,7 +56,7 @@ def load_graphs(name: str, data_root: Path, train_rows: int | None, n_folds: int
 
     path, target = SOURCES[name]
     source = path if path == "demo" else data_root / path
-    loaded = load_dataset(source, target)
+    loaded = load_dataset(source, target, target_unit="eV" if name == "jarvis" else None)  # jarvis: OptB88vdW gap
     keep = np.arange(len(loaded.structures))
     if name == "matbench":
         official = matbench_folds(len(loaded.structures))[:n_folds]

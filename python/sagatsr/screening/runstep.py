@@ -39,6 +39,11 @@ def _intensive_flags(features) -> dict[str, bool]:
     return {name: bool(int(features[name].attrs.get("intensive", 1))) for name in features.data_vars}
 
 
+def _matrix(features, names, ids) -> np.ndarray:
+    """(materials ``ids`` × features ``names``) values of the run's features Dataset."""
+    return np.column_stack([features[n].sel(material=list(ids)).values.astype(float) for n in names])
+
+
 def _fold_models(out: Path) -> list:
     from sagatsr.training import TrainedModel
 
@@ -53,8 +58,7 @@ def screen_diagnostics(ctx, ranking: pd.DataFrame) -> dict:
     features = ctx.features
     names = ranking["feature"].tolist()
     fit_rows = np.sort(np.concatenate([ctx.split["train"], ctx.split["val"]]))
-    fit_ids = [ctx.ids[i] for i in fit_rows]
-    values = np.column_stack([features[n].sel(material=fit_ids).values.astype(float) for n in names])
+    values = _matrix(features, names, [ctx.ids[i] for i in fit_rows])
     folds = _fold_models(ctx.out)
     held_out = np.sort(np.concatenate([ctx.split["val"], ctx.split["test"]]))
     return write_ic_diagnostics(
@@ -76,7 +80,7 @@ def sr_selection(ctx, mode: str) -> Selection:
     features = ctx.features
     fit_ids = table.loc[fit, "id"].astype(str).to_numpy()
     names = ranking["feature"].tolist()
-    values = np.column_stack([features[n].sel(material=fit_ids).values.astype(float) for n in names])
+    values = _matrix(features, names, fit_ids)
     candidates, excluded = sr_candidates(names, _intensive_flags(features), values,
                                          intensive_target=target_is_intensive(ctx.dataset.target_unit))
     columns = [names.index(n) for n in candidates]
@@ -101,12 +105,11 @@ def write_yardstick(ctx) -> dict:
     features = ctx.features
     names = ranking["feature"].tolist()
     fit_ids = table.loc[fit, "id"].astype(str).to_numpy()
-    values = np.column_stack([features[n].sel(material=fit_ids).values.astype(float) for n in names])
+    values = _matrix(features, names, fit_ids)
     candidates, _ = sr_candidates(names, _intensive_flags(features), values,
                                   intensive_target=target_is_intensive(ctx.dataset.target_unit))
     test_ids = table.loc[~fit, "id"].astype(str).to_numpy()
-    matrix = {part: np.column_stack([features[n].sel(material=ids).values.astype(float) for n in candidates])
-              for part, ids in (("fit", fit_ids), ("test", test_ids))}
+    matrix = {part: _matrix(features, candidates, ids) for part, ids in (("fit", fit_ids), ("test", test_ids))}
     y = table["target"].to_numpy(float)
     units = [features[n].attrs.get("units", "dimensionless") for n in candidates]
     found = best_one_descriptor(matrix["fit"], y[fit], candidates, units,
