@@ -83,3 +83,16 @@ def test_help_shows_choices_and_boolean_pairs():
     text = " ".join(result.output.split())
     for shown in ("auto|julia|sisso", "sae|linear|onehot", "--skip-bad", "--no-skip-bad", "--cutoff", "--allow-outside", "--target-unit", "--threads"):
         assert shown in text, shown
+
+
+def test_julia_notice_is_logged_in_plain_words(caplog):
+    import logging
+
+    from sagatsr.cli.options import _PlainJuliaNotice
+
+    record = logging.LogRecord("sagatsr.sr", logging.WARNING, __file__, 1,
+                               "julia unavailable (Julia cannot start: %s); used the sisso backend",
+                               ("urllib.error.URLError: <urlopen error [Errno -2] Name or service not known>",), None)
+    assert _PlainJuliaNotice().filter(record)
+    message = record.getMessage()
+    assert message.startswith("The Julia engine") and "URLError" not in message and "sagatsr doctor" in message

@@ -38,6 +38,8 @@ class _OneLineErrors(TyperGroup):
         except _click_errors.UsageError as exc:
             where = f"{exc.ctx.command_path}: " if getattr(exc, "ctx", None) is not None else ""
             message = " ".join(exc.format_message().split())
+            if "extra argument" in message and any(w in message.lower() for w in ("(true)", "(false)", "(yes)", "(no)")):
+                message += "; on/off flags take no value: write --strict or --no-strict"
             typer.echo(f"error: {where}{message} (see --help)", err=True)
             code = 2
         except typer.Abort:
