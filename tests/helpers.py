@@ -252,7 +252,7 @@ def sr_descriptor_dimension(expr, units_by_symbol):
             return None
         if isinstance(node, (sympy.Abs, sympy.sign)):
             return args[0] if isinstance(node, sympy.Abs) else np.zeros(7)
-        if isinstance(node, (sympy.exp, sympy.log)):
+        if isinstance(node, (sympy.exp, sympy.log, sympy.sin, sympy.cos)):
             return np.zeros(7) if isinstance(args[0], str) or np.allclose(args[0], 0) else None
         raise AssertionError(f"unexpected node {node.func} in {expr}")
 
@@ -276,6 +276,74 @@ def assert_sr_units_consistent(equation, units_by_symbol, y_unit):
         descriptor_dim = dimension_vector(entry["descriptor_units"])
         np.testing.assert_allclose(dimension_vector(entry["units"]) + descriptor_dim,
                                    dimension_vector(y_unit), atol=1e-9)
+
+
+def sr_structure(expr):
+    """A formula with every float replaced by one placeholder: equal structures up to constants."""
+    import sympy
+
+    placeholder = sympy.Symbol("CONST")
+    return sympy.srepr(expr.xreplace({f: placeholder for f in expr.atoms(sympy.Float)}))
+
+
+def assert_unit_scale_invariant(fit, X, y, names, units, y_unit, column, scaled_unit, factor):
+    """Rescaling input ``column`` by ``factor`` and giving the matching unit (kg -> mg: ×1e6)
+    leaves the chosen formula's structure and inputs unchanged, and its predictions on the
+    rescaled data equal the original ones. ``fit(X, y, names, units, y_unit)`` returns a fitted
+    SymbolicRegressor."""
+    base = fit(X, y, names, units, y_unit)
+    X2 = np.array(X, float)
+    X2[:, column] *= factor
+    units2 = list(units)
+    units2[column] = scaled_unit
+    other = fit(X2, y, names, units2, y_unit)
+    assert set(base.best_.inputs) == set(other.best_.inputs), (base.best_.expression, other.best_.expression)
+    assert base.best_.complexity == other.best_.complexity, (base.best_.expression, other.best_.expression)
+    np.testing.assert_allclose(other.predict(X2), base.predict(X), rtol=1e-6,
+                               atol=1e-9 * float(np.max(np.abs(y))))
+
+
+def assert_column_permutation_invariant(fit, X, y, names, units, y_unit, permutation):
+    """Permuting the columns (with their names and units) changes nothing but the order."""
+    base = fit(X, y, names, units, y_unit)
+    p = list(permutation)
+    other = fit(X[:, p], y, [names[i] for i in p], [units[i] for i in p], y_unit)
+    assert base.best_.complexity == other.best_.complexity
+    assert set(base.best_.inputs) == set(other.best_.inputs)
+    np.testing.assert_allclose(other.predict(X[:, p]), base.predict(X), rtol=1e-8,
+                               atol=1e-10 * float(np.max(np.abs(y))))
+
+
+def assert_planted_on_front(model, X, truth, rtol=1e-6):
+    """Some formula of the Pareto front reproduces the noise-free planted values ``truth``."""
+    errors = [np.sqrt(np.mean((model.predict(X, eq) - truth) ** 2)) / np.sqrt(np.mean(truth**2))
+              for eq in model.pareto_front_]
+    assert min(errors) <= rtol, [eq.expression for eq in model.pareto_front_]
+
+
+def assert_loader_round_trip(model, X):
+    """``from_json(to_json(model))`` has the same formulas, predictions and unit verdicts."""
+    from sagatsr.sr import SymbolicRegressor
+
+    loaded = SymbolicRegressor.from_json(model.to_json())
+    assert [e.expression for e in loaded.pareto_front_] == [e.expression for e in model.pareto_front_]
+    for a, b in zip(loaded.pareto_front_, model.pareto_front_):
+        assert (a.dimensionally_consistent, a.pure_number_coefficients) == (
+            b.dimensionally_consistent, b.pure_number_coefficients), a.expression
+    np.testing.assert_allclose(loaded.predict(X), model.predict(X), rtol=1e-9)
+    return loaded
+
+
+def assert_loader_refuses(text, match):
+    """Loading ``text`` is one InputError line matching ``match`` (no hang, no other exception)."""
+    import pytest
+
+    from sagatsr.errors import InputError
+    from sagatsr.sr import SymbolicRegressor
+
+    with pytest.raises(InputError, match=match) as info:
+        SymbolicRegressor.from_json(text)
+    assert "\n" not in str(info.value)
 
 
 

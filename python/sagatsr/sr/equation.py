@@ -5,7 +5,8 @@ hard unit rules and has its own dimension; the coefficient ``c_k`` carries ``[y]
 carries ``[y]``, so every term has the unit of ``y``. ``units`` is y's unit; ``coefficients`` lists
 each coefficient with its value, descriptor and unit. ``pure_number_coefficients`` says whether
 every coefficient is a pure number (no unit absorbed), ``cv_loss`` is the held-out (cross-validated)
-MSE used for model selection (None when the backend gives none). Both verdicts are recomputed, never
+MSE used for model selection (None when the backend gives none); ``nmse``/``cv_nmse`` are the
+same divided by var(y) (scale-free). Both verdicts are recomputed, never
 read back, when a saved formula is loaded (:mod:`sagatsr.sr.persistence`).
 """
 
@@ -36,6 +37,9 @@ class Equation:
     coefficients: Optional[list] = None
     pure_number_coefficients: bool | None = None  # None: unknown (no units given)
     cv_loss: Optional[float] = None
+    #: the losses divided by var(y): scale-free (finite even when y ~ 1e200 makes MSE overflow)
+    nmse: Optional[float] = None
+    cv_nmse: Optional[float] = None
 
     def evaluate(self, X, variable_names=None) -> np.ndarray:
         """Evaluate on ``X`` (n, p) whose columns are ``variable_names`` (default: ``inputs``)."""
@@ -60,7 +64,8 @@ class Equation:
                 "loss": float(self.loss), "units": self.units, "backend": self.backend,
                 "inputs": list(self.inputs), "dimensionally_consistent": self.dimensionally_consistent,
                 "coefficients": self.coefficients,
-                "pure_number_coefficients": self.pure_number_coefficients, "cv_loss": self.cv_loss}
+                "pure_number_coefficients": self.pure_number_coefficients, "cv_loss": self.cv_loss,
+                "nmse": self.nmse, "cv_nmse": self.cv_nmse}
 
     @classmethod
     def from_dict(cls, data: dict, variable_names=None) -> "Equation":
@@ -72,4 +77,4 @@ class Equation:
                    dimensionally_consistent=data.get("dimensionally_consistent", True),
                    coefficients=data.get("coefficients"),
                    pure_number_coefficients=data.get("pure_number_coefficients"),
-                   cv_loss=data.get("cv_loss"))
+                   cv_loss=data.get("cv_loss"), nmse=data.get("nmse"), cv_nmse=data.get("cv_nmse"))

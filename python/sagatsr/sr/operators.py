@@ -114,7 +114,7 @@ JULIA_ALIASES: dict[str, str] = {"safe_sqrt": "sqrt", "safe_log": "log", "neg": 
                                  "safe_pow": "pow"}
 
 DEFAULT_BINARY = ("add", "sub", "mul", "div")
-DEFAULT_UNARY = ("inv", "square", "sqrt")
+DEFAULT_UNARY = ("inv", "square", "sqrt", "exp", "log", "sin", "cos")
 
 
 def by_julia_name(julia_name: str) -> Operator:

@@ -35,7 +35,8 @@ MAX_FORMULAS = 1000
 TOP_KEYS = {"format", "params", "variable_names", "X_units", "y_units", "backend_used", "notes",
             "y_var", "pareto_front"}
 EQUATION_KEYS = {"expression", "latex", "complexity", "loss", "units", "backend", "inputs",
-                 "dimensionally_consistent", "coefficients", "pure_number_coefficients", "cv_loss"}
+                 "dimensionally_consistent", "coefficients", "pure_number_coefficients", "cv_loss",
+                 "nmse", "cv_nmse"}
 FORMAT = "sagatsr.SymbolicRegressor/2"
 
 
@@ -44,8 +45,13 @@ def to_json(model) -> str:
             "variable_names": model.variable_names_, "X_units": getattr(model, "X_units_", None),
             "y_units": model.y_units_, "backend_used": model.backend_used_, "notes": model.notes_,
             "y_var": getattr(model, "_y_var", 0.0),
-            "pareto_front": [eq.to_dict() for eq in model.pareto_front_]}
+            "pareto_front": [_finite_or_null(eq.to_dict()) for eq in model.pareto_front_]}
     return json.dumps(data, indent=2, allow_nan=False)
+
+
+def _finite_or_null(entry: dict) -> dict:
+    """Losses of data near 1e200 overflow float64 (inf): they are written as null."""
+    return {k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in entry.items()}
 
 
 def _refuse_constant(token):
@@ -61,7 +67,7 @@ def _finite_float(text):
 
 def _read(text_or_path) -> dict:
     text = str(text_or_path) if not isinstance(text_or_path, Path) else None
-    if text is None or not text.lstrip().startswith("{"):
+    if text is None or not text.lstrip().startswith(("{", "[")):
         path = Path(text_or_path)
         if not path.is_file():
             raise InputError(f"{path}: no such saved regressor file")
@@ -112,14 +118,17 @@ def _equation(k, d, names, X_units, y_units) -> Equation:
             for c in coefficients)):
         raise InputError(f"saved regressor: formula {k} has malformed coefficients")
     consistent, pure = verdicts(expr, names, X_units, y_units, backend)
-    cv = d.get("cv_loss")
-    return Equation(expression=str(expr), sympy=expr,
+    cv, nmse, cv_nmse = (d.get(k) for k in ("cv_loss", "nmse", "cv_nmse"))
+    return Equation(expression=d["expression"], sympy=expr,
                     complexity=_number(f"formula {k} complexity", d["complexity"], integer=True),
-                    loss=_number(f"formula {k} loss", d["loss"]), units=y_units or "dimensionless", backend=backend,
+                    loss=math.inf if d["loss"] is None else _number(f"formula {k} loss", d["loss"]),
+                    units=y_units or "dimensionless", backend=backend,
                     inputs=sorted((s.name for s in expr.free_symbols), key=names.index),
                     dimensionally_consistent=consistent, coefficients=coefficients,
                     pure_number_coefficients=pure,
-                    cv_loss=None if cv is None else _number(f"formula {k} cv_loss", cv))
+                    cv_loss=None if cv is None else _number(f"formula {k} cv_loss", cv),
+                    nmse=None if nmse is None else _number(f"formula {k} nmse", nmse),
+                    cv_nmse=None if cv_nmse is None else _number(f"formula {k} cv_nmse", cv_nmse))
 
 
 def from_json(cls, text_or_path):

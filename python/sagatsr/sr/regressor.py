@@ -51,8 +51,8 @@ class SymbolicRegressor:
     Every parameter is checked here, before any work (:mod:`sagatsr.sr.params`).
     """
 
-    def __init__(self, backend="auto", operators=None, maxsize=30, max_terms=3, rung=2, n_sis=20,
-                 max_candidates=20000, units=None, require_dimensionless_coefficients=False,
+    def __init__(self, backend="auto", operators=None, maxsize=40, max_terms=3, rung=3, n_sis=20,
+                 max_candidates=30000, units=None, require_dimensionless_coefficients=False,
                  niterations=40, seed=0, best_tolerance=1.5, julia_options=None, progress=False):
         # the registry is read now: backends can be added
         checked = check_params(backend, ("auto", *backend_names()),
@@ -96,7 +96,8 @@ class SymbolicRegressor:
             eq.dimensionally_consistent, eq.pure_number_coefficients = verdicts(
                 eq.sympy, names, self.X_units_, self.y_units_, eq.backend)  # y None: output unit free
         self.backend_used_, self.pareto_front_ = backend, front
-        self._y_var = float(np.var(y))
+        with np.errstate(over="ignore"):
+            self._y_var = float(np.var(y))
         return self
 
     def _choose_backend(self) -> str:

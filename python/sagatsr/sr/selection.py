@@ -1,7 +1,8 @@
 """The ``best_`` rule of :class:`~sagatsr.sr.regressor.SymbolicRegressor` (PySR's "best", judged on
 held-out rows, preferring pure-number coefficients).
 
-``loss(eq)`` is the held-out (cross-validated) MSE when every formula has one, else the training MSE.
+``loss(eq)`` is the held-out (cross-validated) MSE divided by var(y) when every formula has one
+(``cv_nmse``, scale-free), else the held-out MSE, else the training MSE.
 Near-best: ``loss ≤ tolerance · min loss + 1e-12·var(y)`` (so exact fits tie). If any near-best
 formula has only pure-number coefficients (``pure_number_coefficients`` true), only those compete.
 Among the competitors, the chosen one has the largest ``-Δ log(loss) / Δ complexity`` against the
@@ -15,12 +16,16 @@ import numpy as np
 
 def choose_best(front, tolerance: float, y_var: float):
     front = sorted(front, key=lambda e: (e.complexity, e.loss))
-    held_out = all(eq.cv_loss is not None for eq in front)
+    if all(eq.cv_nmse is not None for eq in front):  # scale-free: var(y) may overflow
+        def loss(eq):
+            return eq.cv_nmse
+        floor = 1e-12
+    else:
+        held_out = all(eq.cv_loss is not None for eq in front)
 
-    def loss(eq):
-        return eq.cv_loss if held_out else eq.loss
-
-    floor = 1e-12 * y_var + 1e-300
+        def loss(eq):
+            return eq.cv_loss if held_out else eq.loss
+        floor = 1e-12 * y_var + 1e-300
     limit = tolerance * min(loss(eq) for eq in front) + floor
     near = [eq for eq in front if loss(eq) <= limit]
     if any(eq.pure_number_coefficients for eq in near):

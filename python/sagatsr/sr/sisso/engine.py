@@ -1,5 +1,5 @@
 """The embedded SISSO engine: rescale (scaling.py) → candidates (features.py, parametric.py) → SIS
-(sis.py) → ℓ0 (l0.py) → inner constants refined (parametric.refine) → formulas in the user's
+(sis.py) → ℓ0 (l0.py) → swaps over all candidates (swap.py) → inner constants refined (parametric.refine) → formulas in the user's
 units (formula.py) with held-out errors (select.py) → Pareto front.
 
 For descriptor dimension d = 1..D the residual of the best (d-1)-model is screened for new
@@ -13,7 +13,8 @@ d-term linear model ``y = c0 + Σ_k c_k d_k``. Units (``units`` mode):
 * ``"strict"``: only descriptors with y's dimension, and no intercept unless y is dimensionless:
   every coefficient is a pure number.
 
-Inputs that are constant on the fit rows (relative spread ≤ 1e-12) are dropped by name with a
+The candidate cap ``max_candidates`` is lowered so the candidate values fit in
+:data:`MEMORY_BUDGET` bytes (30,000 candidates up to 6,250 rows). Inputs that are constant on the fit rows (relative spread ≤ 1e-12) are dropped by name with a
 note. Deterministic: no randomness.
 """
 
@@ -31,9 +32,14 @@ from sagatsr.sr.sisso.l0 import best_combinations
 from sagatsr.sr.sisso.parametric import parametric_from, refine
 from sagatsr.sr.sisso.scaling import scaling_for
 from sagatsr.sr.sisso.sis import screen, screening_width
+from sagatsr.sr.sisso.swap import improve
 
 log = logging.getLogger(__name__)
 UNITS_MODES = ("fit", "strict")
+#: bytes the candidate values may take (8 bytes × rows × candidates): the cap shrinks for many rows
+MEMORY_BUDGET = 1_500_000_000
+#: models per dimension improved by swaps over all candidates (swap.py)
+SWAPPED = 3
 
 
 def constant_columns(X) -> list[int]:
@@ -43,10 +49,10 @@ def constant_columns(X) -> list[int]:
     return [j for j in range(X.shape[1]) if np.ptp(X[:, j]) <= 1e-12 * peak[j]]
 
 
-def fit_sisso(X, y, *, names, dims, y_dim, y_unit, unary, binary, rung=2, max_terms=3, n_sis=20,
-              max_candidates=20000, pool_size=60, keep_per_dim=8, units="fit",
+def fit_sisso(X, y, *, names, dims, y_dim, y_unit, unary, binary, rung=3, max_terms=3, n_sis=20,
+              max_candidates=30000, pool_size=80, keep_per_dim=8, units="fit",
               require_dimensionless_coefficients=False, X_units=None, parametric=None,
-              max_l0_combinations=3_000_000, notes=None, progress=False):
+              max_l0_combinations=2_000_000, notes=None, progress=False):
     """All (deduplicated, Pareto-filtered) models up to ``max_terms`` descriptors (module doc).
     ``X_units`` (pint strings) make the rescaling exact across unit prefixes; ``parametric``
     (default: switched on by the operators) names the constants-inside-functions operators."""
@@ -71,6 +77,7 @@ def fit_sisso(X, y, *, names, dims, y_dim, y_unit, unary, binary, rung=2, max_te
     scaling = scaling_for(X[:, keep], y, kept_dims, kept_units)
     X_int, y_int = scaling.apply(X[:, keep], y)
     symbols = [sympy.Symbol(n, real=True) for n in kept_names]
+    max_candidates = max(X_int.shape[1], min(max_candidates, MEMORY_BUDGET // (8 * len(y_int))))
     param_ops = parametric_from([*unary, *binary]) if parametric is None else tuple(parametric)
     cands = build_candidates(X_int, symbols, kept_dims, unary=unary, binary=binary, rung=rung,
                              max_candidates=max_candidates, pool_size=pool_size, target=y_int,
@@ -87,13 +94,13 @@ def fit_sisso(X, y, *, names, dims, y_dim, y_unit, unary, binary, rung=2, max_te
                         max_l0_combinations, progress)
     # Each input on its own is always a candidate model, so the front starts from the simplest.
     allowed_set = set(int(i) for i in allowed)
-    combos += [(i,) for i, e in enumerate(cands.exprs) if e.is_Symbol and i in allowed_set]
+    combos += [(i,) for i in range(len(cands)) if cands.is_primary(i) and i in allowed_set]
     probe = X[np.linspace(0, len(y) - 1, 3).astype(int)][:, keep]
     context = dict(scaling=scaling, symbols=symbols, X_user_rows=probe, y_unit=y_unit, y_dim=y_dim,
                    names=kept_names, factor_cache={})
     equations = []
     for combo in dict.fromkeys(combos):
-        trees = [cands.exprs[i] for i in combo]
+        trees = [cands.tree(i) for i in combo]
         trees = refine(trees, symbols, X_int, y_int, intercept)
         d = [cands.dims[i] for i in combo]
         cx = [cands.complexity[i] for i in combo]
@@ -102,7 +109,7 @@ def fit_sisso(X, y, *, names, dims, y_dim, y_unit, unary, binary, rung=2, max_te
             variants.append(False)  # the same descriptors through the origin: pure numbers only
         for with_c0 in variants:
             equations.append(build_equation(trees, d, cx, X_int, y_int, intercept=with_c0, **context))
-    return pareto(equations, floor=1e-12 * float(np.var(y)))
+    return pareto(equations, floor=1e-12)
 
 
 def _l0_models(cands, allowed, y, max_terms, n_sis, keep_per_dim, intercept, max_combinations,
@@ -127,7 +134,9 @@ def _l0_models(cands, allowed, y, max_terms, n_sis, keep_per_dim, intercept, max
                                   intercept=intercept)
         if not found:
             break
-        models += [tuple(int(allowed[subspace[i]]) for i in combo) for _, combo in found]
+        found_models = [tuple(int(allowed[subspace[i]]) for i in combo) for _, combo in found]
+        # the best few, improved by swaps over all candidates (swap.py): only ever better
+        models += found_models + [improve(cands, allowed, y, m, intercept) for m in found_models[:SWAPPED]]
         best = cands.columns(allowed[[subspace[i] for i in found[0][1]]])
         A = np.column_stack([np.ones(len(y)), best]) if intercept else best
         residual = y - A @ np.linalg.lstsq(A, y, rcond=None)[0]
@@ -135,10 +144,10 @@ def _l0_models(cands, allowed, y, max_terms, n_sis, keep_per_dim, intercept, max
 
 
 def pareto(equations, floor: float = 0.0):
-    """Non-dominated equations by increasing complexity: each must lower the loss by more than
-    ``floor`` (round-off of exact fits does not count as an improvement)."""
+    """Non-dominated equations by increasing complexity: each must lower the normalised loss
+    (``nmse``, MSE / var(y)) by more than ``floor`` (round-off of exact fits does not count)."""
     front = []
-    for eq in sorted(equations, key=lambda e: (e.complexity, e.loss, e.expression)):
-        if not front or eq.loss < front[-1].loss * (1 - 1e-9) - floor:
+    for eq in sorted(equations, key=lambda e: (e.complexity, e.nmse, e.expression)):
+        if not front or eq.nmse < front[-1].nmse * (1 - 1e-9) - floor:
             front.append(eq)
     return front

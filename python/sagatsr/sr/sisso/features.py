@@ -26,10 +26,13 @@ is the complete combination of the best-ranked candidates. Values are stored in 
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 import sympy
 
 from sagatsr.sr.operators import OPERATORS
+from sagatsr.sr.sisso.parametric import add_parametric, refit_in_binary
 
 _BLOCK_BYTES = 1 << 25  # 32 MiB of float64 per storage block
 MAX_DYNAMIC_RANGE = 1e12
@@ -50,14 +53,25 @@ class Candidates:
         self.n_rows, self.capacity = int(n_rows), int(capacity)
         self.block = max(1, min(self.capacity, _BLOCK_BYTES // (8 * max(1, self.n_rows))))
         self._blocks: list[np.ndarray] = []
-        self.exprs: list = []
+        self._recipes: list = []  # SymPy tree, or a callable building it (run on first access)
         self.complexity: list[int] = []
         self.dims: list[np.ndarray] = []
         self.rung: list[int] = []
+        self.param: dict[int, tuple] = {}  # parametric candidates: index -> (operator, argument, c)
         self._seen: dict[int, int] = {}
 
     def __len__(self):
-        return len(self.exprs)
+        return len(self._recipes)
+
+    def tree(self, i: int):
+        """The SymPy tree of candidate ``i`` (built on first use: most candidates never need one)."""
+        recipe = self._recipes[i]
+        if not isinstance(recipe, sympy.Basic):
+            recipe = self._recipes[i] = recipe()
+        return recipe
+
+    def is_primary(self, i: int) -> bool:
+        return self.rung[i] == 0
 
     def column(self, i: int) -> np.ndarray:
         return self._blocks[i // self.block][i % self.block]
@@ -89,7 +103,7 @@ class Candidates:
 
     def try_add(self, column, expr, complexity, dim, rung=0) -> bool:
         """Add a candidate unless invalid or a duplicate; a simpler duplicate replaces the old one.
-        ``expr`` may be a callable returning the SymPy tree (built only when kept)."""
+        ``expr`` may be a callable returning the SymPy tree (built only when first asked for)."""
         if not np.all(np.isfinite(column)):
             return False
         unit, peak = _safe_unit(column)
@@ -109,7 +123,7 @@ class Candidates:
         if old is not None:
             if int(complexity) < self.complexity[old]:
                 self._store(old, column)
-                self.exprs[old], self.complexity[old] = _tree(expr), int(complexity)
+                self._recipes[old], self.complexity[old] = expr, int(complexity)
                 self.dims[old], self.rung[old] = np.asarray(dim, float), int(rung)
             return False
         if len(self) >= self.capacity:
@@ -119,7 +133,7 @@ class Candidates:
             self._blocks.append(np.empty((self.block, self.n_rows)))
         self._store(i, column)
         self._seen[key] = i
-        self.exprs.append(_tree(expr))
+        self._recipes.append(expr)
         self.complexity.append(int(complexity))
         self.dims.append(np.asarray(dim, float))
         self.rung.append(int(rung))
@@ -127,10 +141,6 @@ class Candidates:
 
     def _store(self, i, column):
         self._blocks[i // self.block][i % self.block] = column
-
-
-def _tree(expr):
-    return expr if isinstance(expr, sympy.Basic) else expr()
 
 
 def build_candidates(X, symbols, dims, *, unary, binary, rung=2, max_candidates=20000,
@@ -159,7 +169,6 @@ def build_candidates(X, symbols, dims, *, unary, binary, rung=2, max_candidates=
 def _grow(cands, previous, partners, unary, binary, limit, level, target, parametric):
     """Visit ``previous`` best first: unary (and parametric) operators on it, then binary ones with
     each partner (a pair of two previous-rung candidates once); stop at ``limit`` candidates."""
-    from sagatsr.sr.sisso.parametric import add_parametric
 
     unary_ops = [OPERATORS[name] for name in unary]
     binary_ops = [OPERATORS[name] for name in binary]
@@ -177,9 +186,9 @@ def _grow(cands, previous, partners, unary, binary, limit, level, target, parame
             for op in binary_ops:
                 if len(cands) >= limit:
                     return
-                _apply(cands, op, (e, f), level)
+                _apply(cands, op, (e, f), level, target)
                 if op.name in ("sub", "div"):
-                    _apply(cands, op, (f, e), level)
+                    _apply(cands, op, (f, e), level, target)
 
 
 def _scores(cands, target):
@@ -194,10 +203,18 @@ def _ranked(indices, score) -> list[int]:
     return [int(i) for i in indices[np.argsort(-score[indices], kind="stable")]] if indices.size else []
 
 
-def _apply(cands, op, idx, level):
+def _apply(cands, op, idx, level, target=None):
     dim = op.unit_rule(*(cands.dims[i] for i in idx))
     if dim is None:
         return
-    column = op.numpy_fn(*(cands.column(i) for i in idx))
     complexity = op.complexity + sum(cands.complexity[i] for i in idx)
-    cands.try_add(column, lambda: op.sympy_fn(*(cands.exprs[i] for i in idx)), complexity, dim, level)
+    refit = refit_in_binary(cands, op, idx, target) if len(idx) == 2 and target is not None else None
+    if refit is not None:
+        cands.try_add(refit[0], refit[1], complexity, dim, level)
+        return
+    column = op.numpy_fn(*(cands.column(i) for i in idx))
+    cands.try_add(column, partial(_build, cands, op.sympy_fn, idx), complexity, dim, level)
+
+
+def _build(cands, sympy_fn, idx):
+    return sympy_fn(*(cands.tree(i) for i in idx))

@@ -77,8 +77,11 @@ def build_equation(trees, dims, complexity, X_int, y_int, *, scaling, symbols, X
     pure = all(np.allclose(d, y_dim) for d in dims) and (not intercept or np.allclose(y_dim, 0))
     n_nodes = sum(c + 2 for c in complexity) + (1 if intercept else -1)
     used = sorted({sym.name for t in trees for sym in t.free_symbols}, key=names.index)
+    mse, cv, var = float(np.mean((pred - y_int) ** 2)), cv_mse(D, y_int, intercept), float(np.var(y_int))
+    with np.errstate(over="ignore"):  # y ~ 1e200: the MSE in y's unit² is honestly inf
+        loss, cv_loss = float(mse * s * s), float(cv * s * s)
     return Equation(expression=str(expr), sympy=expr, complexity=int(max(n_nodes, 1)),
-                    loss=float(np.mean((pred - y_int) ** 2)) * s * s, units=y_unit, backend="sisso",
+                    loss=loss, units=y_unit, backend="sisso",
                     inputs=used, dimensionally_consistent=True, coefficients=coefficients,
-                    pure_number_coefficients=bool(pure),
-                    cv_loss=cv_mse(D, y_int, intercept) * s * s)
+                    pure_number_coefficients=bool(pure), cv_loss=cv_loss, nmse=mse / var,
+                    cv_nmse=cv / var)

@@ -13,7 +13,7 @@ name       candidate          catalog operator that enables it
 =========  =================  =================================================================
 
 While the candidates are built, ``c`` maximises ``|Pearson r|`` between the candidate and the
-target (a grid of 48 values over a range set by ``u``'s own values, then a bounded 1-D search):
+target (a grid of 24 values over a range set by ``u``'s own values, refined 3 times around its best):
 an equation ``y = A(x)·g(u)`` with ``A`` independent of ``u`` is best matched by ``g`` with the
 right ``c``. Once a model ``y = c0 + Σ β_k d_k(x; c)`` is chosen, :func:`refine` fits all its inner
 constants jointly by non-linear least squares (``scipy.optimize.least_squares``, variable
@@ -22,9 +22,11 @@ projection: for given ``c`` the ``β`` are the linear least-squares solution).
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 import sympy
-from scipy.optimize import least_squares, minimize_scalar
+from scipy.optimize import least_squares
 
 #: parametric operator -> the catalog operators any one of which switches it on
 ENABLED_BY = {"exp": ("exp",), "inv": ("inv",), "pow": ("sqrt", "square"), "log": ("log",)}
@@ -73,34 +75,40 @@ def _intervals(name, u):
     return [(-lo + 1e-3 * span, -lo + 30 * span), (-hi - 30 * span, -hi - 1e-3 * span)]
 
 
-def _score(values, target_c, target_norm):
-    if not np.all(np.isfinite(values)):
-        return 0.0
-    vc = values - values.mean()
-    norm = np.sqrt(vc @ vc)
-    return 0.0 if norm == 0 else abs(vc @ target_c) / (norm * target_norm)
+def _scores(values, target_c, target_norm):
+    """|Pearson r| of each row of ``values`` with the target (0 for rows with NaN/inf)."""
+    with np.errstate(all="ignore"):
+        peak = np.max(np.abs(values), axis=1, keepdims=True)
+        v = values / np.where(peak > 0, peak, 1.0)
+        vc = v - v.mean(axis=1, keepdims=True)
+        out = np.abs(vc @ target_c) / (np.sqrt(np.einsum("ij,ij->i", vc, vc)) * target_norm)
+    return np.where(np.isfinite(out), out, 0.0)
 
 
-def best_constant(name, u, target):
-    """``(c, |r|)`` maximising |Pearson r| of the candidate with ``target`` (None if none valid)."""
+def best_constant(name, u, target, outer=None, points=24, stages=3):
+    """``(c, |r|)`` maximising |Pearson r| with ``target`` of the candidate, or of
+    ``outer(candidate)`` (None if no valid value): a grid over each interval, refined ``stages``
+    times around its best point (all grid points evaluated in one array operation)."""
     tc = target - target.mean()
     tn = np.sqrt(tc @ tc)
+    outer = outer or (lambda v: v)
     best = None
     for a, b in _intervals(name, u):
-        grid = np.linspace(a, b, 48)
-        scores = [_score(_numeric(name, u, c), tc, tn) for c in grid]
-        k = int(np.argmax(scores))
-        lo, hi = grid[max(k - 1, 0)], grid[min(k + 1, len(grid) - 1)]
-        res = minimize_scalar(lambda c: -_score(_numeric(name, u, c), tc, tn), bounds=(lo, hi),
-                              method="bounded", options={"xatol": 1e-9 * max(1.0, abs(grid[k]))})
-        c, s = (float(res.x), -float(res.fun)) if -res.fun >= scores[k] else (float(grid[k]), scores[k])
+        for _ in range(stages):
+            grid = np.linspace(a, b, points)
+            with np.errstate(all="ignore"):
+                scores = _scores(outer(_numeric(name, u[None, :], grid[:, None])), tc, tn)
+            k = int(np.argmax(scores))
+            a, b = grid[max(k - 1, 0)], grid[min(k + 1, points - 1)]
+        c, s = float(grid[k]), float(scores[k])
         if s > 0 and (best is None or s > best[1]):
             best = (c, s)
     return best
 
 
 def add_parametric(cands, e, names, target, level):
-    """Add the parametric candidates of candidate ``e`` (if it is dimensionless)."""
+    """Add the parametric candidates of candidate ``e`` (if it is dimensionless); each remembers
+    ``(operator, e, c)`` in ``cands.param`` so a product or quotient built on it refits ``c``."""
     if not np.allclose(cands.dims[e], 0):
         return
     u = cands.column(e)
@@ -109,8 +117,56 @@ def add_parametric(cands, e, names, target, level):
         if found is None:
             continue
         c = found[0]
-        cands.try_add(_numeric(name, u, c), lambda: symbolic(name, cands.exprs[e], c),
-                      _COMPLEXITY[name] + cands.complexity[e], np.zeros_like(cands.dims[e]), level)
+        values = _numeric(name, u, c)
+        if _nearly_affine(values, u):
+            continue
+        if cands.try_add(values, partial(_param_tree, cands, name, e, c),
+                         _COMPLEXITY[name] + cands.complexity[e], np.zeros_like(cands.dims[e]), level):
+            cands.param[len(cands) - 1] = (name, e, c)
+
+
+def _nearly_affine(values, u) -> bool:
+    """A constant that makes ``g(u; c)`` an affine function of ``u`` (|r| > 0.999: u^0.001,
+    exp(1e-4·u), 1/(u + 1e6)) adds nothing the linear model does not have, only clutter."""
+    if not np.all(np.isfinite(values)):
+        return True
+    r = _scores(values[None, :], u - u.mean(), np.sqrt(np.sum((u - u.mean()) ** 2)))[0]
+    return bool(r > 0.999)
+
+
+def refit_in_binary(cands, op, idx, target):
+    """For ``op(a, b)`` where ``a`` or ``b`` is a parametric candidate: ``(column, tree builder)``
+    with its constant refitted for the combination (a constant matched to the target on its own
+    is poorly determined when another factor varies independently: y = Y/(2(1 + σ)) leaves
+    corr(1/(σ + c), y) nearly flat in c, while corr(Y/(σ + c), y) peaks sharply at c = 1).
+    None when neither operand is parametric or ``op`` is not × or ÷ (a sum's constant is
+    absorbed by the linear model anyway)."""
+    which = [k for k, i in enumerate(idx) if i in cands.param]
+    if not which or op.name not in ("mul", "div"):
+        return None
+    k = which[0]
+    name, e, _ = cands.param[idx[k]]
+    other = cands.column(idx[1 - k])
+
+    def outer(v):
+        return op.numpy_fn(v, other) if k == 0 else op.numpy_fn(other, v)
+
+    found = best_constant(name, cands.column(e), target, outer)
+    if found is None:
+        return None
+    c = found[0]
+    column = outer(_numeric(name, cands.column(e), c))
+
+    return column, partial(_binary_tree, cands, op.sympy_fn, name, e, c, idx, k)
+
+
+def _param_tree(cands, name, e, c):
+    return symbolic(name, cands.tree(e), c)
+
+
+def _binary_tree(cands, sympy_fn, name, e, c, idx, k):
+    inner = _param_tree(cands, name, e, c)
+    return sympy_fn(inner, cands.tree(idx[1])) if k == 0 else sympy_fn(cands.tree(idx[0]), inner)
 
 
 def refine(descriptors, symbols, X, y, intercept):
