@@ -127,10 +127,9 @@ def yardstick_lines(out, formulas: list[dict]) -> list[str]:
         lines += ["### Features offered to symbolic regression", ""]
         for mode, chosen in selection.items():
             reasons = "; ".join(f"`{name}` ({', '.join(chosen['reasons'][name])})" for name in chosen["features"])
-            lines += [f"- **{mode}**: {reasons}."]
-        first = next(iter(selection.values()))
-        lines += ["", f"Rule: {first['rule']}. Never offered: missing-data flags; for an intensive target, "
-                  "extensive features (cell volume, site count, lattice lengths and angles of the chosen cell).", ""]
+            lines += [f"- **{mode}**: {reasons}. Rule: {chosen['rule']}."]
+        lines += ["", "Never offered: missing-data flags; for an intensive target, extensive features (cell volume, "
+                  "site count, lattice lengths and angles of the chosen cell).", ""]
     return lines
 
 

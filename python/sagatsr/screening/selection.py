@@ -147,6 +147,9 @@ def select_sr_features(values: np.ndarray, y: np.ndarray, names: Sequence[str], 
     chosen: list[int] = []
     reasons: dict[str, list[str]] = {}
 
+    def duplicate(j) -> bool:
+        return bool(chosen) and np.max(np.abs(z[:, chosen].T @ z[:, j]) / len(z)) > DUPLICATE_CORRELATION
+
     def take(candidates, k, reason) -> None:
         taken = 0
         for j in candidates:
@@ -156,7 +159,7 @@ def select_sr_features(values: np.ndarray, y: np.ndarray, names: Sequence[str], 
                 reasons[names[j]].append(reason(j))
                 taken += 1
                 continue
-            if chosen and np.max(np.abs(z[:, chosen].T @ z[:, j]) / len(z)) > DUPLICATE_CORRELATION:
+            if duplicate(j):
                 continue
             chosen.append(j)
             reasons[names[j]] = [reason(j)]
@@ -176,7 +179,7 @@ def select_sr_features(values: np.ndarray, y: np.ndarray, names: Sequence[str], 
                 label = f"SIS descriptor {text}, |corr with {target}| = {corr:.3f}"
                 if col in chosen:
                     reasons[names[col]].append(label)
-                else:
+                elif not duplicate(col):
                     chosen.append(col)
                     reasons[names[col]] = [label]
     rule = (f"union of the top {k_ic} candidates by mean IC, the top {k_sis} by |correlation| with "
