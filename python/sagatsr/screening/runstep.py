@@ -2,7 +2,8 @@
 
 * :func:`screen_diagnostics` (screen step): SR candidates marked in ``importance.csv``, IC
   stability across the main model and the cross-fitting fold models, agreement with permutation
-  importance on the rows the main model did not train on (:mod:`~sagatsr.screening.diagnostics`).
+  importance, each row scored by a model that did not train on it (the main model on the
+  validation + test rows, each fold model on its held-out fold; :mod:`~sagatsr.screening.diagnostics`).
 * :func:`sr_selection` (SR step): the features offered to one SR mode — IC top-k ∪ SIS top-k on
   the fitting rows (:func:`~sagatsr.screening.selection.select_sr_features`); written to
   ``sr_selection.json``.
@@ -44,11 +45,13 @@ def _matrix(features, names, ids) -> np.ndarray:
     return np.column_stack([features[n].sel(material=list(ids)).values.astype(float) for n in names])
 
 
-def _fold_models(out: Path) -> list:
+def _fold_models(out: Path) -> list[tuple[int, object]]:
+    """``[(k, cross-fitting model k)]`` found under ``cross_fit/fold<k>/``."""
     from sagatsr.training import TrainedModel
 
-    folds = sorted((out / "cross_fit").glob("fold*/model_config.json")) if (out / "cross_fit").is_dir() else []
-    return [TrainedModel.load(path.parent) for path in folds]
+    found = (out / "cross_fit").glob("fold*/model_config.json") if (out / "cross_fit").is_dir() else []
+    folds = sorted((int(path.parent.name[4:]), path.parent) for path in found if path.parent.name[4:].isdigit())
+    return [(k, TrainedModel.load(directory)) for k, directory in folds]
 
 
 def screen_diagnostics(ctx, ranking: pd.DataFrame) -> dict:
@@ -61,10 +64,18 @@ def screen_diagnostics(ctx, ranking: pd.DataFrame) -> dict:
     values = _matrix(features, names, [ctx.ids[i] for i in fit_rows])
     folds = _fold_models(ctx.out)
     held_out = np.sort(np.concatenate([ctx.split["val"], ctx.split["test"]]))
+    sets = [(ctx.model, held_out)] + [(model, _held_rows(ctx.out, k)) for k, model in folds]
     return write_ic_diagnostics(
-        [ctx.model, *folds], ctx.graphs, ctx.out, ranking=ranking, intensive=_intensive_flags(features),
-        target_unit=ctx.dataset.target_unit, permutation_rows=held_out, values=values, seed=ctx.config.seed,
+        [ctx.model, *(model for _, model in folds)], ctx.graphs, ctx.out, ranking=ranking, intensive=_intensive_flags(features),
+        target_unit=ctx.dataset.target_unit, values=values, seed=ctx.config.seed,
+        permutation_sets=[(model, rows) for model, rows in sets if len(rows)],
         stability_source=f"the main model and {len(folds)} cross-fitting fold models, ICs on all materials")
+
+
+def _held_rows(out: Path, k: int) -> np.ndarray:
+    """Rows cross-fitting model ``k`` did not train on (``cross_fit/fold<k>.csv``; empty if absent)."""
+    path = out / "cross_fit" / f"fold{k}.csv"
+    return pd.read_csv(path)["row"].to_numpy(int) if path.is_file() else np.array([], dtype=int)
 
 
 def _fit_table(ctx):
