@@ -112,7 +112,10 @@ def yardstick_lines(out, formulas: list[dict]) -> list[str]:
             continue
         uses_e_p = "E_p" in (best.get("inputs") or [])
         verdict = "–" if stick["test_mae"] is None else ("yes" if best["test"]["mae"] < stick["test_mae"] else "**no**")
-        rows.append([mode, f"`{best['expression']}`", _number(best["test"]["mae"]), verdict,
+        from sagatsr.report.formula_render import short_formula  # 4 significant digits, as in the tables above
+
+        rows.append([mode, f"`{short_formula(best['expression'], best.get('offered') or best.get('inputs') or [])}`",
+                     _number(best["test"]["mae"]), verdict,
                      "–" if mode == "features" else ("yes" if uses_e_p else "**no**")])
     if rows:
         lines += ["| mode | selected formula | test MAE | beats the yardstick | uses E_p |", "|---|---|---|---|---|"]
