@@ -167,3 +167,20 @@ def test_strict_mode_stops_with_one_clear_line(tmp_path):
     assert result.exit_code == 2 and len(lines) == 1, result.output
     assert "id_prop.csv: line 31: " in lines[0] and "bad.cif" in lines[0] and "--skip-bad" in lines[0]
     assert "Traceback" not in result.output
+
+
+def test_the_target_unit_travels_through_every_output(demo_run):
+    from helpers import assert_units_propagate
+
+    assert json.loads((demo_run / "dataset.json").read_text())["target_unit"] == "GPa"
+    assert json.loads((demo_run / "model" / "model_card.json").read_text())["data"]["unit"] == "GPa"
+    assert (pd.read_csv(demo_run / "predictions.csv")["unit"] == "GPa").all()
+    with xr.open_dataset(demo_run / "features.nc") as ds:
+        assert ds[ds.attrs["target"]].attrs["units"] == "GPa"
+        units = {name: str(var.attrs["units"]) for name, var in ds.data_vars.items()}
+    units["E_p"] = "GPa"
+    formulas = json.loads((demo_run / "formulas.json").read_text())
+    assert any(f["coefficients"] for f in formulas)
+    assert_units_propagate(formulas, "GPa", units)
+    report = (demo_run / "report.md").read_text()
+    assert "## Key of the variables" in report and report.count("Julia engine (SymbolicRegression.jl)") <= 1
