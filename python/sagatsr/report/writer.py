@@ -152,9 +152,11 @@ def _markdown(out: Path) -> str:
     rows += [[f"{name} (published, official 5-fold protocol)", f"{mae:.4g}"]
              for name, mae in published_baselines(data["source"], data["target"]).items()]
     lines += _table(["model", f"test MAE ({shown_unit})"], rows)
-    shown = ranking.head(max(top_k, 10))
+    candidates = ranking[ranking["sr_candidate"].astype(bool)] if "sr_candidate" in ranking else ranking
+    shown = candidates.head(max(top_k, 10))  # SR candidates only: no flags, no extensive features (issue 14)
     lines += ["", "![parity plot](parity.png)", "",
-              f"## Feature importance (top {len(shown)} of {len(ranking)} by mean IC)", "",
+              f"## Feature importance (top {len(shown)} of {len(candidates)} SR candidates by mean IC; "
+              f"rank among all {len(ranking)} features)", "",
               f"The {top_k} highest-ranked SR candidates, together with the features SIS finds on the fitting "
               "rows, go to symbolic regression (see \"Features offered\" below; `formulas.json` lists them "
               "under `offered`). * marks an unstable rank (std > mean).", ""]
