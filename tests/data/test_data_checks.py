@@ -114,3 +114,14 @@ def test_paths_stay_inside_the_dataset_folder(tmp_path):
     (folder / "t.csv").write_text(f"file,gap\ngood.cif,1\n{tmp_path / 'outside.cif'},2\n")
     with pytest.raises(InputError, match="line 3.*outside the dataset folder"):
         load_dataset(folder / "t.csv", "gap", target_unit="eV")
+
+
+def test_unlabelled_reading_of_a_folder_is_confined_and_numbered_by_line(tmp_path):
+    from sagatsr.data import load_structures
+
+    (tmp_path / "outside.cif").write_text(NACL.to(fmt="cif"))
+    folder = _folder(tmp_path / "d", "good.cif,1\n\n../outside.cif,2\n", {"good.cif": NACL.to(fmt="cif")})
+    with pytest.raises(InputError, match="id_prop.csv: line 3: .*outside the dataset folder"):
+        load_structures(folder)
+    assert [(s.row, s.id) for s in load_structures(folder, on_error="skip").skipped] == [(3, "outside")]
+    assert len(load_structures(folder, allow_outside=True)) == 2

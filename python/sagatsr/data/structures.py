@@ -55,17 +55,25 @@ def find_structure_files(source) -> list[Path]:
     return files
 
 
-def _load_paths(source, paths: list[Path], limit, on_error, workers, reader_source=None):
+def _load_paths(source, paths: list[Path], limit, on_error, workers, reader_source=None, lines=None,
+                confine_to=None, allow_outside=False):
     """Parse ``paths`` (one structure each) with the labelled loaders' parser and bad-row policy;
-    ids are the file stems (the file names when stems repeat)."""
+    ids are the file stems (the file names when stems repeat). ``lines``: the line of
+    ``reader_source`` each path comes from (else rows are numbered as entries); ``confine_to``: the
+    folder the paths must stay in unless ``allow_outside``."""
+    from sagatsr.data.checks import confined
     from sagatsr.data.loaders import _add_parsed, _read_text, _RowReader
 
     paths = paths[:limit]
     stems = [p.stem if p.suffix else p.name for p in paths]
     ids = stems if len(set(stems)) == len(stems) else [p.name for p in paths]
-    rows = [(row, mid, str(p), None) for row, (mid, p) in enumerate(zip(ids, paths), start=1)]
-    texts = [_read_text(lambda f: Path(f).read_text(), str(p)) for p in paths]
-    reader = _RowReader(reader_source or source, on_error, numbering="entry")
+    numbers = list(lines)[:limit] if lines is not None else range(1, len(paths) + 1)
+    rows = [(number, mid, str(p), None) for number, mid, p in zip(numbers, ids, paths)]
+    if confine_to is not None:
+        texts = [_read_text(lambda f: confined(confine_to, f, allow_outside).read_text(), str(p)) for p in paths]
+    else:
+        texts = [_read_text(lambda f: Path(f).read_text(), str(p)) for p in paths]
+    reader = _RowReader(reader_source or source, on_error, numbering="entry" if lines is None else "line")
     _add_parsed(reader, rows, texts, workers)
     return reader.result(None, None)
 
@@ -83,10 +91,12 @@ def load_structures(source, *, limit=None, on_error="raise", workers=None, allow
         return load_dataset("demo", limit=limit, on_error=on_error)
     path = Path(text)
     if path.is_dir() and (path / "id_prop.csv").exists():  # its files, in its order; values unused
-        names = [line.split(",")[0].strip() for line in (path / "id_prop.csv").read_text().splitlines() if line.strip()]
+        numbered = [(k, line.split(",")[0].strip()) for k, line in
+                    enumerate((path / "id_prop.csv").read_text().splitlines(), start=1) if line.strip()]
         paths = [path / n if (path / n).exists() or not (path / f"{n}.cif").exists() else path / f"{n}.cif"
-                 for n in names]
-        return _load_paths(path, paths, limit, on_error, workers, reader_source=path / "id_prop.csv")
+                 for _, n in numbered]
+        return _load_paths(path, paths, limit, on_error, workers, reader_source=path / "id_prop.csv",
+                           lines=[k for k, _ in numbered], confine_to=path, allow_outside=allow_outside)
     if path.is_file() and path.suffix == ".csv":
         return _load_csv(path, None, limit, on_error, workers, labeled=False, allow_outside=allow_outside)
     if path.is_file() and (path.name.endswith(".json.gz") or (path.suffix == ".json" and _is_split_json(path))):
