@@ -8,8 +8,9 @@ between the rungs); the union of all screened candidates is searched exhaustivel
 d-term linear model ``y = c0 + Σ_k c_k d_k``. Units (``units`` mode):
 
 * ``"fit"``: coefficients may carry units (``c_k`` has ``[y]/[d_k]``, ``c0`` has ``[y]``); every
-  model whose descriptors all have y's dimension is also offered without intercept, so formulas
-  with pure-number coefficients reach the front whenever they fit.
+  model whose descriptors all have y's dimension is also offered without intercept, and the strict
+  search below runs too (with units given), so formulas with pure-number coefficients reach the
+  front whenever they fit and this mode finds everything the strict one finds.
 * ``"strict"``: only descriptors with y's dimension, and no intercept unless y is dimensionless:
   every coefficient is a pure number.
 
@@ -92,6 +93,13 @@ def fit_sisso(X, y, *, names, dims, y_dim, y_unit, unary, binary, rung=3, max_te
     log.info("sisso: %d candidate descriptors (%d usable), rung %d", len(cands), allowed.size, rung)
     combos = _l0_models(cands, allowed, y_int, max_terms, n_sis, keep_per_dim, intercept,
                         max_l0_combinations, progress)
+    same_unit = np.array([i for i in allowed if np.allclose(cands.dims[i], y_dim)], dtype=int)
+    if mode == "fit" and X_units is not None and 0 < same_unit.size < allowed.size:
+        # the strict search too (descriptors with y's unit, no intercept unless y is dimensionless),
+        # so the fit mode never finds less than the strict one: its screening is not crowded by
+        # descriptors whose coefficient would need a unit
+        combos += _l0_models(cands, same_unit, y_int, max_terms, n_sis, keep_per_dim,
+                             bool(np.allclose(y_dim, 0)), max_l0_combinations, False)
     # Each input on its own is always a candidate model, so the front starts from the simplest.
     allowed_set = set(int(i) for i in allowed)
     combos += [(i,) for i in range(len(cands)) if cands.is_primary(i) and i in allowed_set]
