@@ -139,7 +139,7 @@ def _l0_models(cands, allowed, y, max_terms, n_sis, keep_per_dim, intercept, max
         if len(subspace) < dim:
             break
         found = best_combinations(cands.columns(allowed[subspace]), y, dim, keep=keep_per_dim,
-                                  intercept=intercept)
+                                  intercept=intercept, complexity=strata[subspace])
         if not found:
             break
         found_models = [tuple(int(allowed[subspace[i]]) for i in combo) for _, combo in found]

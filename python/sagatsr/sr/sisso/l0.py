@@ -4,7 +4,10 @@
 With centred columns ``Z`` and centred ``y`` the intercept drops out and, for a combination ``S``,
 the residual sum of squares is ``y·y - b_S^T G_SS b_S`` with ``G = Z^T Z``, ``b = Z^T y`` and
 ``G_SS b_S = Z_S^T y``. All combinations are solved as batched ``dim×dim`` systems, in chunks so
-memory is bounded; the cost does not depend on the number of rows. Without an intercept
+memory is bounded; the cost does not depend on the number of rows. With ``complexity`` (one value
+per column) the best combination of every total complexity is kept as well: the few lowest-SSE
+combinations are often near-copies of one formula with a tiny extra factor (``x·exp(0.003·z)``
+beside ``x``), and the simpler one must still reach the Pareto front. Without an intercept
 (``intercept=False``: the strict units mode with a dimensional y, where a constant term would carry
 y's unit) the columns and y are used uncentred.
 """
@@ -17,8 +20,11 @@ import numpy as np
 
 
 def best_combinations(M: np.ndarray, y: np.ndarray, dim: int, keep: int = 5, chunk: int = 20000,
-                      intercept: bool = True):
-    """The ``keep`` lowest-SSE combinations of ``dim`` columns of ``M``: list of (sse, tuple)."""
+                      intercept: bool = True, complexity=None):
+    """The ``keep`` lowest-SSE combinations of ``dim`` columns of ``M``, plus the lowest-SSE one of
+    each total ``complexity`` when given: list of (sse, tuple), lowest SSE first."""
+    complexity = None if complexity is None else np.asarray(complexity, dtype=int)
+    by_complexity: dict[int, tuple[float, tuple]] = {}
     Z = M - M.mean(axis=0) if intercept else np.array(M, float)
     scale = np.sqrt((Z**2).sum(axis=0))
     Z = Z / np.where(scale > 0, scale, 1.0)
@@ -44,4 +50,19 @@ def best_combinations(M: np.ndarray, y: np.ndarray, dim: int, keep: int = 5, chu
         best.extend((max(float(sse[i]), 0.0), tuple(int(v) for v in block[i])) for i in order
                     if np.isfinite(sse[i]))
         best = sorted(best, key=lambda t: (t[0], t[1]))[:keep]
-    return best
+        if complexity is not None:
+            _keep_best_per_complexity(by_complexity, block, sse, complexity[block].sum(axis=1))
+    chosen = {combo: sse for sse, combo in best}
+    chosen.update({combo: sse for sse, combo in by_complexity.values()})
+    return sorted(((sse, combo) for combo, sse in chosen.items()), key=lambda t: (t[0], t[1]))
+
+
+def _keep_best_per_complexity(by_complexity, block, sse, totals) -> None:
+    """Update ``{total complexity: (sse, combination)}`` with this chunk's best of each total."""
+    finite = np.isfinite(sse)
+    for total in np.unique(totals[finite]):
+        rows = np.flatnonzero(finite & (totals == total))
+        i = rows[np.argmin(sse[rows])]
+        entry = (max(float(sse[i]), 0.0), tuple(int(v) for v in block[i]))
+        if int(total) not in by_complexity or entry < by_complexity[int(total)]:
+            by_complexity[int(total)] = entry

@@ -194,8 +194,9 @@ def refine(descriptors, symbols, X, y, intercept):
     p0 = np.array([float(f) for f in floats])
     start = residual(p0)
     try:
-        fit = least_squares(residual, p0, method="trf", x_scale="jac", max_nfev=200 * len(p0),
-                            ftol=1e-14, xtol=1e-14, gtol=1e-14)  # tight: the optimum, not the path to it
+        with np.errstate(all="ignore"):  # trial steps may overflow; such a step is simply rejected
+            fit = least_squares(residual, p0, method="trf", x_scale="jac", max_nfev=200 * len(p0),
+                                ftol=1e-14, xtol=1e-14, gtol=1e-14)  # tight: the optimum, not the path
     except (ValueError, np.linalg.LinAlgError):
         return descriptors
     if not np.all(np.isfinite(fit.x)) or fit.fun @ fit.fun >= start @ start:
