@@ -139,3 +139,14 @@ def test_the_front_starts_with_the_best_single_input():
     errors = {name: np.var(y - np.polyval(np.polyfit(X[:, k], y, 1), X[:, k])) for k, name in enumerate("abc")}
     assert min(errors, key=errors.get) == "a"
     np.testing.assert_allclose(simplest.loss, errors["a"], rtol=1e-6)
+
+
+def test_a_plain_formula_beats_its_near_copies_with_a_tiny_extra_factor():
+    # parametric candidates such as f1*exp(0.003*f0)/f2 fit noise slightly better than f1/f2; the
+    # front must still hold the plain quotient and best_ must choose it
+    rng, X, names, units = _features(0, n_features=4)
+    y = 2.0 * X[:, 1] / X[:, 2] + 0.05 * rng.standard_normal(len(X))
+    model = SymbolicRegressor(backend="sisso", max_terms=2).fit(X, y, X_units=units, variable_names=names)
+    quotient = sympy.Symbol("f1", real=True) / sympy.Symbol("f2", real=True)
+    assert any(_same_descriptors(_descriptors(eq), [quotient]) for eq in model.pareto_front_)
+    assert _same_descriptors(_descriptors(model.best_), [quotient]), model.best_.expression

@@ -182,7 +182,7 @@ def screen_command(
 
 def _screen(model, data, out, top_k, limit, skip_bad, allow_outside) -> None:
     from sagatsr.io import write_json
-    from sagatsr.screening import rank_features, save_importance, top_k as best_features
+    from sagatsr.screening import rank_features, save_importance
 
     trained, _, builder, built = _model_graphs(model, data, limit, skip_bad, out, allow_outside)
     graphs = built.graphs
@@ -199,8 +199,8 @@ def _screen(model, data, out, top_k, limit, skip_bad, allow_outside) -> None:
                "(importance_stability.json, permutation_importance.csv)")
     target = {"target": trained.target.get("target"), "unit": trained.target.get("unit")}
     write_json(Path(out) / "target.json", target)
-    typer.echo(f"top {top_k} features for {target['target']} [{target['unit']}]: "
-               + ", ".join(best_features(ranking, top_k)))
+    typer.echo(f"top {top_k} SR candidates for {target['target']} [{target['unit']}]: "
+               + ", ".join(check["candidates_by_ic"][:top_k]) + " (all features: importance.csv)")
     typer.echo(f"wrote {paths['csv']}, {paths['netcdf']}, {paths['png']}")
 
 
