@@ -89,17 +89,23 @@ class Candidates:
         vc = v - np.mean(v)
         vn = np.sqrt(vc @ vc)
         out = np.zeros(len(self))
-        for b, block in enumerate(self._blocks):
-            lo = b * self.block
-            rows = block[: max(0, min(self.block, len(self) - lo))]
-            if len(rows) == 0:
-                break
+        for lo, rows in self.scaled_blocks():
             with np.errstate(all="ignore"):
-                rows = rows / np.max(np.abs(rows), axis=1, keepdims=True)
                 centred = rows - rows.mean(axis=1, keepdims=True)
                 out[lo:lo + len(rows)] = centred @ vc / (np.sqrt(np.einsum("ij,ij->i", centred, centred)) * vn)
         out = np.nan_to_num(out)
         return out if indices is None else out[np.asarray(indices, dtype=int)]
+
+    def scaled_blocks(self):
+        """``(first index, rows)`` per storage block; each candidate's row divided by its largest
+        |value| (scale-free, and no overflow in the dot products that follow)."""
+        for b, block in enumerate(self._blocks):
+            lo = b * self.block
+            rows = block[: max(0, min(self.block, len(self) - lo))]
+            if len(rows) == 0:
+                return
+            with np.errstate(all="ignore"):
+                yield lo, rows / np.max(np.abs(rows), axis=1, keepdims=True)
 
     def try_add(self, column, expr, complexity, dim, rung=0) -> bool:
         """Add a candidate unless invalid or a duplicate; a simpler duplicate replaces the old one.

@@ -19,13 +19,8 @@ import numpy as np
 def _best_addition(cands, allowed_mask, Q, r):
     """(index, SSE reduction) of the candidate whose addition to span(Q) lowers |r|² most."""
     best_i, best_gain = -1, 0.0
-    for b, block in enumerate(cands._blocks):
-        lo = b * cands.block
-        rows = block[: max(0, min(cands.block, len(cands) - lo))]
-        if len(rows) == 0:
-            break
+    for lo, rows in cands.scaled_blocks():
         with np.errstate(all="ignore"):
-            rows = rows / np.max(np.abs(rows), axis=1, keepdims=True)
             proj = rows @ Q
             resid_norm = np.einsum("ij,ij->i", rows, rows) - np.einsum("ij,ij->i", proj, proj)
             gain = (rows @ r) ** 2 / resid_norm
