@@ -61,7 +61,10 @@ def _pareto_png(front, path: Path, unit: str) -> None:
     ax.set_ylabel(f"training RMSE ({unit})")
     ax.set_yscale("symlog", linthresh=1e-6)
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
+    from sagatsr.io import atomic_target
+
+    with atomic_target(path) as tmp:
+        fig.savefig(tmp, dpi=120)
     plt.close(fig)
 
 

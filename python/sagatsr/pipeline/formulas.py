@@ -9,6 +9,8 @@ import logging
 import numpy as np
 import pandas as pd
 
+from sagatsr.io import write_text
+
 log = logging.getLogger("sagatsr.pipeline")
 
 __all__ = ["fit_formulas", "E_P_NAME"]
@@ -63,7 +65,7 @@ def fit_formulas(ctx) -> None:
         )
         regressor.fit(X[~is_test], y[~is_test], X_units=units, y_units=ctx.dataset.target_unit,
                       variable_names=names)
-        (ctx.out / f"sr_{_slug(mode)}.json").write_text(regressor.to_json())
+        write_text(ctx.out / f"sr_{_slug(mode)}.json", regressor.to_json())
         fronts[mode] = regressor.pareto_front_
         for eq in regressor.pareto_front_:
             record = eq.to_dict() if hasattr(eq, "to_dict") else {}

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import sympy
 
+from sagatsr.io import atomic_target
+
 __all__ = ["SIGNIFICANT_DIGITS", "variable_symbols", "rounded", "display_formula", "short_formula", "formula_mathtext",
            "render_formula", "symbol_mathtext"]
 
@@ -93,7 +95,8 @@ def render_formula(mathtext: str, path: Path, fontsize: int = 13) -> bool:
     fig = plt.figure(figsize=(0.01, 0.01))
     try:
         fig.text(0, 0, f"${mathtext}$", fontsize=fontsize)
-        fig.savefig(path, bbox_inches="tight", pad_inches=0.04, transparent=True)
+        with atomic_target(path) as tmp:
+            fig.savefig(tmp, bbox_inches="tight", pad_inches=0.04, transparent=True)
         return True
     except (ValueError, RuntimeError):  # mathtext parse error: keep the Unicode text instead
         Path(path).unlink(missing_ok=True)

@@ -7,6 +7,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sagatsr.io import atomic_target
+
 __all__ = ["parity_plot", "pareto_plot"]
 
 _SPLIT_STYLE = {"train": ("#9aa5b1", 12), "val": ("#2b7bba", 22), "test": ("#d7301f", 26)}
@@ -40,7 +42,8 @@ def parity_plot(predictions: pd.DataFrame, path: Path, *, target: str, unit: str
     ax.set_ylabel(f"SA-GAT prediction E_p{suffix}")
     ax.legend(fontsize=7, loc="upper left")
     fig.tight_layout()
-    fig.savefig(path)
+    with atomic_target(path) as tmp:
+        fig.savefig(tmp)
     plt.close(fig)
 
 
@@ -75,5 +78,6 @@ def pareto_plot(records: list[dict], path: Path, *, unit: str) -> None:
     ax.set_title("Pareto fronts (circled: selected formula)", fontsize=9)
     ax.legend(fontsize=8)
     fig.tight_layout()
-    fig.savefig(path)
+    with atomic_target(path) as tmp:
+        fig.savefig(tmp)
     plt.close(fig)

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sagatsr.io import write_text
 from sagatsr.report.baselines import published_baselines
 from sagatsr.report.explain import GLOSSARY, MODE_SENTENCES, julia_notice
 from sagatsr.report.plots import parity_plot
@@ -257,6 +258,6 @@ def write_report(out: Path) -> Path:
     parity_plot(pd.read_csv(out / "predictions.csv"), out / "parity.png", target=data["target"],
                 unit=pretty_unit(unit) if unit and not parse_unit(unit).dimensionless else "")
     markdown = _markdown(out)
-    (out / "report.md").write_text(markdown)
-    (out / "report.html").write_text(_html(markdown, f"sagatsr: {data['target']}"))
+    write_text(out / "report.md", markdown)
+    write_text(out / "report.html", _html(markdown, f"sagatsr: {data['target']}"))
     return out / "report.html"
