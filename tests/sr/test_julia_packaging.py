@@ -37,7 +37,7 @@ def test_juliapkg_julia_range(version, allowed):
 
 
 def test_ci_rig_script_says_why_when_there_is_no_rig(tmp_path):
-    done = subprocess.run(["bash", "-c", f". {ROOT / '.ci' / 'julia-rig.sh'}"], capture_output=True, text=True,
+    done = subprocess.run(["bash", "-c", f". {ROOT / '.ci' / 'setup-julia.sh'}"], capture_output=True, text=True,
                           env={"PATH": "/usr/bin:/bin", "SAGATSR_JULIA_RIG": str(tmp_path / "absent")},
                           timeout=60)
     assert done.returncode == 0
@@ -52,7 +52,7 @@ RIG = ROOT.parent / "shared" / "julia-rig"
 @pytest.mark.skipif(not (RIG / "install.sh").exists() or not Path("/opt/sagatsr-julia/env.sh").exists(),
                     reason=f"no Julia rig installed from {RIG}")
 def test_ci_rig_script_activates_an_installed_rig_and_pins_juliacall(tmp_path):
-    script = (f". {ROOT / '.ci' / 'julia-rig.sh'} && echo \"EXE=$PYTHON_JULIACALL_EXE\" && "
+    script = (f". {ROOT / '.ci' / 'setup-julia.sh'} && echo \"EXE=$PYTHON_JULIACALL_EXE\" && "
               "cat \"$PIP_CONSTRAINT\"")
     done = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=300,
                           env={"PATH": "/usr/bin:/bin", "SAGATSR_JULIA_RIG": str(RIG), "TMPDIR": str(tmp_path),
@@ -72,4 +72,4 @@ def test_ci_runs_exactly_the_readme_test_command():
     test_command = next(b for b in blocks if "pytest" in b)
     ci = [line for line in (ROOT / ".ci" / "run").read_text().splitlines() if line and not line.startswith("#")]
     assert ci[-1] == test_command
-    assert ". .ci/julia-rig.sh" in ci  # the rig (when present) is set up before it
+    assert ". .ci/setup-julia.sh" in ci  # the rig (when present) is set up before it
