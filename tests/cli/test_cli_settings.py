@@ -18,6 +18,9 @@ BAD_RUN_SETTINGS = {
     "unparsable target unit": ["--target-unit", "furlongs per fortnightz"],
     "demo relabelled in eV": ["--target-unit", "eV"],
     "boolean with a value": ["--strict", "true"],
+    "seed list with a word": ["--seeds", "0,x"],
+    "repeated seeds": ["--seeds", "1,1"],
+    "negative seed": ["--seed", "-1"],
 }
 
 
@@ -67,6 +70,18 @@ def test_other_commands_check_their_settings_too(command, tmp_path):
             "sr": ["sr", "--data", "demo", "--out", tmp_path / "s", "--backend", "gplearn"]}[command]
     assert_one_line_error(_invoke(args))
     assert not (tmp_path / "m").exists() and not (tmp_path / "s").exists()
+
+
+@pytest.mark.parametrize("seeds, fragment", [("0,x", "0,x"), ("2,-1", "-1"), ("0,0", "0,0")])
+def test_train_checks_seeds_before_reading_or_writing(seeds, fragment, tmp_path):
+    # a folder whose target has no unit: had the data been looked at first, the error would name the unit
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    (folder / "id_prop.csv").write_text("a.cif,1.0\n")
+    out = tmp_path / "model"
+    result = _invoke(["train", "--data", folder, "--out", out, "--seeds", seeds])
+    assert_one_line_error(result, "--seeds", fragment)
+    assert not out.exists()
 
 
 def test_version():

@@ -53,7 +53,8 @@ def test_a_finished_ensemble_is_loaded_not_retrained(ensemble, monkeypatch):
 
 def test_seed_lists_are_checked():
     assert parse_seeds("0, 1,2") == [0, 1, 2]
-    for bad in ("", "0,0", "a,b"):
+    assert parse_seeds([2, 0]) == [2, 0]
+    for bad in ("", "0,0", "a,b", "0,x", "1,-2", [-1]):
         with pytest.raises(ValueError):
             parse_seeds(bad)
 

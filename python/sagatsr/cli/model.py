@@ -14,7 +14,7 @@ import typer
 from sagatsr.cli.options import (AllowOutside, BatchSize, Cutoff, Data, EncodingChoice, Epochs, Limit, ModelDir, Out,
                                  OutFile, Seed, SkipBad, StructuresData, Target, TargetUnit, Threads, TopK,
                                  report_skipped, start)
-from sagatsr.pipeline.config import Encoding
+from sagatsr.pipeline.config import Encoding, checked_train_config
 
 
 def _build_graphs(loaded, skip_bad: bool, cutoff: float, out: Path):
@@ -69,21 +69,38 @@ def train_command(
     from sagatsr.data import peek_target
     from sagatsr.io import OutputLock, prepare_output_dir
 
-    threads = start(threads)
+    threads = start(threads)  # before torch is imported
+    # every setting is checked before anything is read or written
+    seed_list = _seed_list(seeds)
+    config = checked_train_config(epochs=epochs, batch_size=batch_size, seed=seed, encoding=encoding.value,
+                                  num_threads=threads)
     peek_target(data, target, target_unit)  # no unit, no column: refuse before any work
     prepare_output_dir(out)  # --out a file, or not writable: refuse before any work
     with OutputLock(out):
-        _train(data, out, target, target_unit, epochs, batch_size, limit, seed, encoding, val_fraction, skip_bad,
-               cutoff, allow_outside, threads, seeds)
+        _train(data, out, target, target_unit, limit, config, val_fraction, skip_bad, cutoff, allow_outside,
+               seed_list)
 
 
-def _train(data, out, target, target_unit, epochs, batch_size, limit, seed, encoding, val_fraction, skip_bad,
-           cutoff, allow_outside, threads, seeds=None) -> None:
+def _seed_list(seeds: Optional[str]) -> Optional[list[int]]:
+    """The ``--seeds`` list (``None``: one model), or a one-line InputError naming the option."""
+    if seeds is None:
+        return None
+    from sagatsr.errors import InputError
+    from sagatsr.training.ensemble import parse_seeds
+
+    try:
+        return parse_seeds(seeds)
+    except ValueError as exc:
+        raise InputError(f"--seeds: {exc}") from None
+
+
+def _train(data, out, target, target_unit, limit, config, val_fraction, skip_bad, cutoff, allow_outside,
+           seed_list=None) -> None:
     import numpy as np
 
     from sagatsr.data import load_dataset
     from sagatsr.errors import InputError
-    from sagatsr.training import TrainConfig, fit
+    from sagatsr.training import fit
 
     on_error = "skip" if skip_bad else "raise"
     loaded = load_dataset(data, target, limit=limit, on_error=on_error, target_unit=target_unit,
@@ -92,23 +109,16 @@ def _train(data, out, target, target_unit, epochs, batch_size, limit, seed, enco
     graphs = built.graphs
     if len(graphs) < 3:
         raise InputError(f"only {len(graphs)} usable materials; training needs at least 3", source=data)
-    order = np.random.default_rng(seed).permutation(len(graphs))
+    order = np.random.default_rng(config.seed).permutation(len(graphs))
     n_val = max(1, int(round(val_fraction * len(graphs))))
     val_rows, train_rows = np.sort(order[:n_val]), np.sort(order[n_val:])
-    config = TrainConfig(epochs=epochs, batch_size=batch_size, seed=seed, encoding=encoding.value,
-                         num_threads=threads)
     meta = {"data": str(data), "target": loaded.target_name, "unit": loaded.target_unit,
             "n_train": len(train_rows), "n_val": len(val_rows),
             "val_ids": [graphs[i].material_id for i in val_rows], "graph": {"cutoff": cutoff}}
     train_graphs, val_graphs = [graphs[i] for i in train_rows], [graphs[i] for i in val_rows]
-    if seeds:
+    if seed_list:
         from sagatsr.training import fit_ensemble
-        from sagatsr.training.ensemble import parse_seeds
 
-        try:
-            seed_list = parse_seeds(seeds)
-        except ValueError as exc:
-            raise InputError(f"--seeds: {exc}") from None
         trained = fit_ensemble(train_graphs, val_graphs, out, config, seed_list,
                                feature_names=builder.space.crystal_names, meta=meta)
         typer.echo(f"ensemble of {len(seed_list)} models (seeds {', '.join(map(str, seed_list))}) in {out}/seed*")

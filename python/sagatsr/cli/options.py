@@ -65,7 +65,7 @@ TargetUnit = Annotated[Optional[str], typer.Option(
     help="the target's unit, any pint string (GPa, eV/atom, 'meV / atom', dimensionless); required "
          "unless the source documents it (the demo: GPa; Matbench, matminer metadata)")]
 Limit = Annotated[Optional[int], typer.Option("--limit", min=1, help="use only the first N materials")]
-Seed = Annotated[int, typer.Option("--seed", help="random seed (split, training, cross-fitting, SR)")]
+Seed = Annotated[int, typer.Option("--seed", min=0, help="random seed (split, training, cross-fitting, SR)")]
 Threads = Annotated[Optional[int], typer.Option(
     "--threads", min=1, envvar="SAGATSR_THREADS",
     help="CPU threads for torch/BLAS (default: free physical cores; env SAGATSR_THREADS)")]

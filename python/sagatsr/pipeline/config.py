@@ -19,7 +19,8 @@ from sagatsr.errors import InputError
 if TYPE_CHECKING:  # importing sagatsr.training starts torch; the CLI imports this module first
     from sagatsr.training.config import TrainConfig
 
-__all__ = ["RunConfig", "SRSettings", "SRBackend", "Encoding", "demo_config", "check_data_source"]
+__all__ = ["RunConfig", "SRSettings", "SRBackend", "Encoding", "demo_config", "check_data_source",
+           "checked_train_config"]
 
 
 class SRBackend(str, Enum):
@@ -71,7 +72,7 @@ class SRSettings:
         return {**asdict(self), "backend": self.backend.value}
 
 
-def _train_config(**values) -> "TrainConfig":
+def checked_train_config(**values) -> "TrainConfig":
     """A :class:`~sagatsr.training.TrainConfig`; its own range errors become one-line InputErrors."""
     from sagatsr.training.config import TrainConfig
 
@@ -126,7 +127,7 @@ class RunConfig:
     test_fraction: float = 0.1
     threads: int | None = None
     progress: bool = True
-    train: "TrainConfig" = field(default_factory=lambda: _train_config(batch_size=32))
+    train: "TrainConfig" = field(default_factory=lambda: checked_train_config(batch_size=32))
     sr: SRSettings = field(default_factory=SRSettings)
     extra: dict = field(default_factory=dict)
     seeds: list | None = None
@@ -134,7 +135,7 @@ class RunConfig:
     def __post_init__(self) -> None:
         self.out = Path(self.out)
         if isinstance(self.train, dict):
-            self.train = _train_config(**self.train)
+            self.train = checked_train_config(**self.train)
         if isinstance(self.sr, dict):
             self.sr = SRSettings(**self.sr)
         _at_least("--top-k", self.top_k, 1)
@@ -151,6 +152,7 @@ class RunConfig:
                 self.seeds = parse_seeds(self.seeds)
             except ValueError as exc:
                 raise InputError(f"--seeds: {exc}") from None
+        _at_least("--seed", self.train.seed, 0)  # numpy's generators take no negative seed
         _at_least("--epochs", self.train.epochs, 1)
         _at_least("--batch-size", self.train.batch_size, 1)
         self.train.encoding = _choice(Encoding, self.train.encoding, "--encoding").value
@@ -195,7 +197,7 @@ class RunConfig:
         unknown = sorted(set(data) - known)
         if unknown:
             raise InputError(f"unknown run settings {unknown}")
-        return cls(**data, train=_train_config(**train), sr=SRSettings(**sr))
+        return cls(**data, train=checked_train_config(**train), sr=SRSettings(**sr))
 
 
 def demo_config(out: str | Path = "sagatsr-demo", threads: int | None = None) -> RunConfig:
@@ -206,5 +208,5 @@ def demo_config(out: str | Path = "sagatsr-demo", threads: int | None = None) ->
     short = bool(os.environ.get("SAGATSR_SHORT"))
     return RunConfig(data="demo", target="bulk_modulus", target_unit="GPa", out=Path(out), top_k=6,
                      oof_folds=3, threads=threads,
-                     train=_train_config(epochs=8 if short else 50, batch_size=16),
+                     train=checked_train_config(epochs=8 if short else 50, batch_size=16),
                      sr=SRSettings(niterations=10 if short else 40))

@@ -33,10 +33,15 @@ FORMAT = "sagatsr-ensemble"
 
 
 def parse_seeds(text: str | Sequence[int]) -> list[int]:
-    """``"0,1,2"`` (or a list) -> ``[0, 1, 2]``; ``ValueError`` on anything else or on repeats."""
-    seeds = [int(part) for part in text.split(",") if part.strip()] if isinstance(text, str) else [int(s) for s in text]
-    if not seeds or len(set(seeds)) != len(seeds):
-        raise ValueError(f"seeds must be distinct integers, e.g. 0,1,2; got {text!r}")
+    """``"0,1,2"`` (or a list) -> ``[0, 1, 2]``; ``ValueError`` on anything else, on repeats and on
+    negative seeds (numpy's generators and Lightning accept only non-negative ones)."""
+    parts = [part.strip() for part in text.split(",") if part.strip()] if isinstance(text, str) else list(text)
+    try:
+        seeds = [int(part) for part in parts]
+    except (TypeError, ValueError):
+        seeds = []
+    if not seeds or len(set(seeds)) != len(seeds) or min(seeds) < 0:
+        raise ValueError(f"seeds must be distinct non-negative integers, e.g. 0,1,2; got {text!r}")
     return seeds
 
 
