@@ -11,9 +11,9 @@ from typing import Annotated, Optional
 
 import typer
 
-from sagatsr.cli.options import (AllowOutside, BatchSize, Cutoff, Data, EncodingChoice, Epochs, Limit, ModelDir, Out,
-                                 OutFile, Seed, SkipBad, StructuresData, Target, TargetUnit, Threads, TopK,
-                                 report_skipped, start)
+from sagatsr.cli.options import (AllowOutside, AngleBasis, AngleLayers, AngleNeighbors, BatchSize, Cutoff, Data,
+                                 EncodingChoice, Epochs, Limit, ModelDir, Out, OutFile, Seed, SkipBad, StructuresData,
+                                 Target, TargetUnit, Threads, TopK, angle_args, report_skipped, start)
 from sagatsr.pipeline.config import Encoding, checked_train_config
 
 
@@ -63,6 +63,9 @@ def train_command(
     seeds: Annotated[Optional[str], typer.Option(
         "--seeds", help="an ensemble: one model per seed (e.g. 0,1,2), same split (from --seed); predict "
                         "reports their mean and spread")] = None,
+    angle_layers: AngleLayers = None,
+    angle_neighbors: AngleNeighbors = None,
+    angle_basis: AngleBasis = None,
 ) -> None:
     """Train SA-GAT; writes model.pt, model_card.json (target and unit), metrics.csv, checkpoints and
     skipped.csv into OUT (locked while training; rerun the same command to resume)."""
@@ -73,7 +76,7 @@ def train_command(
     # every setting is checked before anything is read or written
     seed_list = _seed_list(seeds)
     config = checked_train_config(epochs=epochs, batch_size=batch_size, seed=seed, encoding=encoding.value,
-                                  num_threads=threads)
+                                  num_threads=threads, **angle_args(angle_layers, angle_neighbors, angle_basis))
     peek_target(data, target, target_unit)  # no unit, no column: refuse before any work
     prepare_output_dir(out)  # --out a file, or not writable: refuse before any work
     with OutputLock(out):

@@ -16,7 +16,7 @@ from sagatsr.pipeline.config import Encoding, SRBackend
 __all__ = ["Data", "StructuresData", "Target", "TargetUnit", "Limit", "Seed", "Threads", "Strict", "SkipBad",
            "Cutoff", "AllowOutside", "report_skipped",
            "Out", "OutFile", "ModelDir", "TopK", "Epochs", "BatchSize", "Backend", "EncodingChoice",
-           "start"]
+           "AngleLayers", "AngleNeighbors", "AngleBasis", "angle_args", "start"]
 
 DATA_HELP = ('dataset: folder with id_prop.csv + structure files, CSV with a file column (files beside it '
              'or in a .tgz), matminer split .json.gz, or "demo"')
@@ -96,6 +96,23 @@ BatchSize = Annotated[int, typer.Option("--batch-size", min=1)]
 Backend = Annotated[SRBackend, typer.Option("--sr-backend", help="symbolic-regression engine "
                                              "(auto: Julia if it can start, else the embedded sisso)")]
 EncodingChoice = Annotated[Encoding, typer.Option("--encoding", help="crystal-feature encoding (sae gives ICs)")]
+# SA-GAT's bond-angle option; None leaves the model's own default (no angles), so the numbers live
+# in one place (the model's signature, merged by TrainConfig)
+AngleLayers = Annotated[Optional[int], typer.Option(
+    "--angle-layers", min=0,
+    help="bond angles: an angle-resolved edge update before each of the first A message-passing layers "
+         "(0 = none, the default; at most the model's layers)")]
+AngleNeighbors = Annotated[Optional[int], typer.Option(
+    "--angle-neighbors", min=2, help="bond angles: at most this many edges per atom (whole distance shells) "
+                                     "form the bond pairs")]
+AngleBasis = Annotated[Optional[int], typer.Option(
+    "--angle-basis", min=1, help="bond angles: Gaussians expanding cos(angle)")]
+
+
+def angle_args(angle_layers: Optional[int], angle_neighbors: Optional[int], angle_basis: Optional[int]) -> dict:
+    """The angle settings given on the command line, as SA-GAT hyper-parameters for TrainConfig."""
+    given = {"angle_layers": angle_layers, "angle_neighbors": angle_neighbors, "angle_basis": angle_basis}
+    return {name: value for name, value in given.items() if value is not None}
 
 
 class _PlainJuliaNotice:

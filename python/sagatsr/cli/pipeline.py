@@ -10,8 +10,9 @@ from typing import Annotated, Optional
 
 import typer
 
-from sagatsr.cli.options import (AllowOutside, Backend, BatchSize, Cutoff, Data, EncodingChoice, Epochs, Limit, Out,
-                                 Seed, SkipBad, Target, TargetUnit, Threads, TopK, start)
+from sagatsr.cli.options import (AllowOutside, AngleBasis, AngleLayers, AngleNeighbors, Backend, BatchSize, Cutoff,
+                                 Data, EncodingChoice, Epochs, Limit, Out, Seed, SkipBad, Target, TargetUnit, Threads,
+                                 TopK, angle_args, start)
 from sagatsr.pipeline.config import Encoding, SRBackend
 
 
@@ -66,6 +67,9 @@ def run(
     threads: Threads = None,
     seeds: Annotated[Optional[str], typer.Option(
         "--seeds", help="main model as an ensemble: one model per seed (e.g. 0,1,2), mean prediction")] = None,
+    angle_layers: AngleLayers = None,
+    angle_neighbors: AngleNeighbors = None,
+    angle_basis: AngleBasis = None,
 ) -> None:
     """Structures -> features -> SA-GAT -> importance -> formulas -> report, resumable (skipped.csv
     lists the rows left out under --skip-bad)."""
@@ -76,7 +80,8 @@ def run(
                        oof_folds=oof_folds, strict=not skip_bad and strict is not False, cutoff=cutoff,
                        allow_outside=allow_outside,
                        threads=threads, seeds=seeds,
-                       train=dict(epochs=epochs, batch_size=batch_size, seed=seed, encoding=encoding.value),
+                       train=dict(epochs=epochs, batch_size=batch_size, seed=seed, encoding=encoding.value,
+                                  **angle_args(angle_layers, angle_neighbors, angle_basis)),
                        sr=SRSettings(backend=sr_backend))
     from sagatsr.pipeline.run import run_pipeline
 
