@@ -23,12 +23,19 @@ __all__ = ["RunConfig", "SRSettings", "SRBackend", "Encoding", "demo_config", "c
            "checked_train_config"]
 
 
-class SRBackend(str, Enum):
-    """Symbolic-regression engine: ``auto`` (Julia if it can start, else sisso), ``julia``, ``sisso``."""
+def _backend_choices() -> type[Enum]:
+    """``auto`` plus every backend of the registry (:mod:`sagatsr.sr.backends`, which imports
+    neither juliacall nor torch), so a newly registered backend is a CLI choice without an edit here."""
+    from sagatsr.sr.backends import backend_names
 
-    auto = "auto"
-    julia = "julia"
-    sisso = "sisso"
+    return Enum("SRBackend", [(name, name) for name in ("auto", *backend_names())], type=str, module=__name__,
+                qualname="SRBackend")
+
+
+#: Symbolic-regression engine: ``auto`` (the first of the registry's ``AUTO_ORDER`` that can start:
+#: Julia, else the embedded sisso) or a registered backend by name (``julia``, ``sisso``, ...).
+#: Read from the registry when this module is first imported.
+SRBackend = _backend_choices()
 
 
 class Encoding(str, Enum):
