@@ -12,6 +12,8 @@ from sagatsr.cli.options import (AllowOutside, Limit, Out, SkipBad, TargetUnit, 
                                  report_skipped, start)
 from sagatsr.errors import InputError
 from sagatsr.pipeline.config import SRBackend
+# the engine's own defaults and ranges (a light module: no numpy, sympy or juliacall)
+from sagatsr.sr.params import DEFAULTS, MAXIMUM, MINIMUM
 
 
 def _load_table(data: str, target, target_unit, limit, out: Path, skip_bad: bool = False, allow_outside: bool = False):
@@ -78,11 +80,13 @@ def sr(
     backend: Annotated[SRBackend, typer.Option("--backend", help="symbolic-regression engine")] = SRBackend.auto,
     features: Annotated[Optional[str], typer.Option("--features", help="Comma-separated feature names "
                                                     "(default: all that vary).")] = None,
-    max_terms: Annotated[int, typer.Option("--max-terms", min=1, help="sisso: descriptors besides the "
-                                           "intercept.")] = 3,
-    rung: Annotated[int, typer.Option("--rung", min=0, help="sisso: feature-construction depth.")] = 2,
+    max_terms: Annotated[int, typer.Option("--max-terms", min=MINIMUM["max_terms"], max=MAXIMUM["max_terms"],
+                                           help="sisso: descriptors besides the intercept.")] = DEFAULTS["max_terms"],
+    rung: Annotated[int, typer.Option("--rung", min=MINIMUM["rung"], max=MAXIMUM["rung"],
+                                      help="sisso: feature-construction depth.")] = DEFAULTS["rung"],
     operators: Annotated[Optional[str], typer.Option("--operators", help="Comma-separated catalog names.")] = None,
-    maxsize: Annotated[int, typer.Option("--maxsize", min=1, help="Largest formula complexity kept.")] = 30,
+    maxsize: Annotated[int, typer.Option("--maxsize", min=MINIMUM["maxsize"],
+                                         help="Largest formula complexity kept.")] = DEFAULTS["maxsize"],
     strict_units: Annotated[bool, typer.Option("--strict-units/--no-strict-units", help="Only descriptors "
                                                "with y's unit (dimensionless coefficients).")] = False,
     limit: Limit = None,

@@ -3,6 +3,10 @@
 Every parameter is validated before any work, with a one-line :class:`InputError` naming it (the
 PySR way: typed, with the allowed values in the message). :data:`PARAMETERS` is also the list of
 keys a saved regressor may carry (:mod:`sagatsr.sr.persistence`).
+
+:data:`DEFAULTS`, :data:`MINIMUM` and :data:`MAXIMUM` are the one statement of the numeric
+parameters' defaults and ranges: the regressor's signature and the CLI's options read them. This
+module imports no numpy or sympy, so the CLI can.
 """
 
 from __future__ import annotations
@@ -16,9 +20,12 @@ UnitsMode = Literal["fit", "strict"]
 UNITS_MODES = ("fit", "strict")
 DEFAULT_UNITS: UnitsMode = "fit"
 
-#: name -> (kind, lower bound) for the numeric parameters
-_INTEGERS = {"maxsize": 1, "max_terms": 1, "rung": 1, "n_sis": 1, "max_candidates": 1, "niterations": 1}
-_LIMITS = {"max_terms": 8, "rung": 6}  # beyond these the exhaustive ℓ0 / rung ladder cannot finish
+#: default of each integer parameter
+DEFAULTS = {"maxsize": 40, "max_terms": 3, "rung": 3, "n_sis": 20, "max_candidates": 30000, "niterations": 40}
+#: smallest allowed value of each integer parameter
+MINIMUM = {"maxsize": 1, "max_terms": 1, "rung": 1, "n_sis": 1, "max_candidates": 1, "niterations": 1}
+#: largest allowed value, where there is one: beyond these the exhaustive ℓ0 / rung ladder cannot finish
+MAXIMUM = {"max_terms": 8, "rung": 6}
 
 #: every constructor parameter, in order (also the allowed ``params`` keys of a saved file)
 PARAMETERS = ("backend", "operators", "maxsize", "max_terms", "rung", "n_sis", "max_candidates",
@@ -36,8 +43,8 @@ def _integer(name, value, low):
             raise InputError(f"{name} must be an integer ≥ {low}, got {value!r}")
     if value < low:
         raise InputError(f"{name} must be an integer ≥ {low}, got {value}")
-    if name in _LIMITS and value > _LIMITS[name]:
-        raise InputError(f"{name} must be at most {_LIMITS[name]}, got {value}")
+    if name in MAXIMUM and value > MAXIMUM[name]:
+        raise InputError(f"{name} must be at most {MAXIMUM[name]}, got {value}")
     return int(value)
 
 
@@ -56,7 +63,7 @@ def check_params(backend, backends, operators, catalog, values: dict) -> dict:
     if not any(catalog[n].arity == 2 for n in names):
         raise InputError(f"operators {names} hold no binary operator (add, sub, mul, div, ...)")
     out = {"backend": backend, "operators": list(dict.fromkeys(names))}
-    for name, low in _INTEGERS.items():
+    for name, low in MINIMUM.items():
         out[name] = _integer(name, values[name], low)
     units = values["units"]
     strict_alias = values["require_dimensionless_coefficients"]

@@ -24,7 +24,7 @@ from sagatsr.sr.backends import AUTO_ORDER, SearchProblem, backend_names, get_ba
 from sagatsr.sr.equation import Equation
 from sagatsr.sr.inputs import check_finite, check_units, table_from
 from sagatsr.sr.operators import DEFAULT_BINARY, DEFAULT_UNARY, OPERATORS
-from sagatsr.sr.params import check_params
+from sagatsr.sr.params import DEFAULTS, check_params
 from sagatsr.sr.selection import choose_best
 from sagatsr.sr.unitcheck import verdicts
 
@@ -51,9 +51,10 @@ class SymbolicRegressor:
     Every parameter is checked here, before any work (:mod:`sagatsr.sr.params`).
     """
 
-    def __init__(self, backend="auto", operators=None, maxsize=40, max_terms=3, rung=3, n_sis=20,
-                 max_candidates=30000, units=None, require_dimensionless_coefficients=False,
-                 niterations=40, seed=0, best_tolerance=1.5, julia_options=None, progress=False):
+    def __init__(self, backend="auto", operators=None, maxsize=DEFAULTS["maxsize"], max_terms=DEFAULTS["max_terms"],
+                 rung=DEFAULTS["rung"], n_sis=DEFAULTS["n_sis"], max_candidates=DEFAULTS["max_candidates"],
+                 units=None, require_dimensionless_coefficients=False, niterations=DEFAULTS["niterations"], seed=0,
+                 best_tolerance=1.5, julia_options=None, progress=False):
         # the registry is read now: backends can be added
         checked = check_params(backend, ("auto", *backend_names()),
                                operators if operators is not None else [*DEFAULT_BINARY, *DEFAULT_UNARY],
