@@ -258,6 +258,8 @@ def assert_selection_finds(select, X, y, names, planted):
     return chosen
 
 
-# The symbolic-regression and bond-angle checkers live in their own files (size); same names here.
+# The symbolic-regression and bond-angle checkers and the tiny training set-up live in their own
+# files (size); same names here.
 from helpers_geometry import *  # noqa: E402,F401,F403
 from helpers_sr import *  # noqa: E402,F401,F403
+from helpers_training import *  # noqa: E402,F401,F403

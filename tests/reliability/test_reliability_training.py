@@ -8,13 +8,10 @@ import lightning as L
 import pandas as pd
 import pytest
 import torch
-from helpers import synthetic_graphs
+from helpers import tiny_config, tiny_split
 
 from sagatsr.errors import CheckpointError, TrainingInterrupted
-from sagatsr.training import TrainConfig, fit
-
-TINY = dict(hidden=16, edge_hidden=8, layers=2, heads=2, site_bins=20, crystal_bins=20, batch_size=8, num_threads=1,
-            progress=False, warmup_epochs=1, deterministic=True, dropout=0.2)
+from sagatsr.training import fit
 
 
 class _CtrlCAtEpoch(L.Callback):
@@ -29,15 +26,16 @@ class _CtrlCAtEpoch(L.Callback):
 
 
 @pytest.fixture(scope="module")
-def graphs():
-    return synthetic_graphs(40, seed=21)
+def split():
+    """(training, validation) split: the same as the fault-injection job's (train_driver.py)."""
+    return tiny_split()
 
 
 @pytest.fixture(scope="module")
-def straight(graphs, tmp_path_factory):
+def straight(split, tmp_path_factory):
     """An uninterrupted 5-epoch run: the reference history."""
     out = tmp_path_factory.mktemp("straight")
-    fit(graphs[:32], graphs[32:], out, TrainConfig(epochs=5, seed=4, **TINY))
+    fit(*split, out, tiny_config(5))
     return out
 
 
@@ -45,10 +43,10 @@ def _history(folder):
     return pd.read_csv(folder / "metrics.csv")
 
 
-def test_ctrl_c_says_what_was_kept_and_resume_gives_the_uninterrupted_history(graphs, straight, tmp_path):
-    config = TrainConfig(epochs=5, seed=4, **TINY)
+def test_ctrl_c_says_what_was_kept_and_resume_gives_the_uninterrupted_history(split, straight, tmp_path):
+    config = tiny_config(5)
     with pytest.raises(TrainingInterrupted, match="kept last.ckpt after epoch 2 \\(3 epochs done\\)"):
-        fit(graphs[:32], graphs[32:], tmp_path, config, callbacks=[_CtrlCAtEpoch(3)])
+        fit(*split, tmp_path, config, callbacks=[_CtrlCAtEpoch(3)])
     assert _history(tmp_path)["epoch"].tolist() == [0, 1, 2]
     # Lightning would leave SIGINT ignored for good after a Ctrl-C: the caller's handler is back
     import signal
@@ -56,27 +54,27 @@ def test_ctrl_c_says_what_was_kept_and_resume_gives_the_uninterrupted_history(gr
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
     # a second interruption of the resumed run: history is still never lost
     with pytest.raises(TrainingInterrupted, match="after epoch 3"):
-        fit(graphs[:32], graphs[32:], tmp_path, config, callbacks=[_CtrlCAtEpoch(4)])
+        fit(*split, tmp_path, config, callbacks=[_CtrlCAtEpoch(4)])
     assert _history(tmp_path)["epoch"].tolist() == [0, 1, 2, 3]
-    fit(graphs[:32], graphs[32:], tmp_path, config)
+    fit(*split, tmp_path, config)
     pd.testing.assert_frame_equal(_history(tmp_path), _history(straight), rtol=1e-6)
 
 
-def test_ctrl_c_before_the_first_epoch_says_nothing_can_be_resumed(graphs, tmp_path):
+def test_ctrl_c_before_the_first_epoch_says_nothing_can_be_resumed(split, tmp_path):
     with pytest.raises(TrainingInterrupted, match="before its first checkpoint was saved"):
-        fit(graphs[:32], graphs[32:], tmp_path, TrainConfig(epochs=3, seed=4, **TINY), callbacks=[_CtrlCAtEpoch(0)])
+        fit(*split, tmp_path, tiny_config(3), callbacks=[_CtrlCAtEpoch(0)])
 
 
-def _interrupted_run(graphs, folder, at_epoch=2):
-    config = TrainConfig(epochs=5, seed=4, **TINY)
+def _interrupted_run(split, folder, at_epoch=2):
+    config = tiny_config(5)
     with pytest.raises(TrainingInterrupted):
-        fit(graphs[:32], graphs[32:], folder, config, callbacks=[_CtrlCAtEpoch(at_epoch)])
+        fit(*split, folder, config, callbacks=[_CtrlCAtEpoch(at_epoch)])
     return config
 
 
 @pytest.mark.parametrize("damage", ["truncated", "garbage", "hostile"])
-def test_unusable_last_checkpoint_is_named_and_nothing_is_deleted(graphs, tmp_path, damage):
-    config = _interrupted_run(graphs, tmp_path)
+def test_unusable_last_checkpoint_is_named_and_nothing_is_deleted(split, tmp_path, damage):
+    config = _interrupted_run(split, tmp_path)
     checkpoint = tmp_path / "last.ckpt"
     marker = tmp_path / "code-ran"
     if damage == "truncated":
@@ -87,7 +85,7 @@ def test_unusable_last_checkpoint_is_named_and_nothing_is_deleted(graphs, tmp_pa
         torch.save({"state_dict": {}, "payload": _Evil(str(marker))}, checkpoint)
     history = (tmp_path / "metrics.csv").read_text()
     with pytest.raises(CheckpointError) as info:
-        fit(graphs[:32], graphs[32:], tmp_path, config)
+        fit(*split, tmp_path, config)
     message = str(info.value)
     assert str(checkpoint) in message and "delete last.ckpt" in message and "\n" not in message
     assert ("would run code" in message) == (damage == "hostile")
@@ -95,23 +93,23 @@ def test_unusable_last_checkpoint_is_named_and_nothing_is_deleted(graphs, tmp_pa
     assert (tmp_path / "metrics.csv").read_text() == history  # a failed resume keeps the history
     # following the advice (delete it) trains again from epoch 0; the old history is kept aside
     checkpoint.unlink()
-    fit(graphs[:32], graphs[32:], tmp_path, config)
+    fit(*split, tmp_path, config)
     assert _history(tmp_path)["epoch"].tolist() == [0, 1, 2, 3, 4]
     (kept,) = tmp_path.glob("metrics-before-*.csv")
     assert kept.read_text() == history
 
 
-def test_a_torn_history_line_is_repaired_from_the_checkpoint(graphs, straight, tmp_path):
-    config = _interrupted_run(graphs, tmp_path, at_epoch=3)
+def test_a_torn_history_line_is_repaired_from_the_checkpoint(split, straight, tmp_path):
+    config = _interrupted_run(split, tmp_path, at_epoch=3)
     with open(tmp_path / "metrics.csv", "a") as handle:  # what SIGKILL in the middle of a write leaves
         handle.write("3,12,0.5")
-    fit(graphs[:32], graphs[32:], tmp_path, config)
+    fit(*split, tmp_path, config)
     pd.testing.assert_frame_equal(_history(tmp_path), _history(straight), rtol=1e-6)
 
 
-def test_checkpoints_and_model_files_are_replaced_atomically(graphs, tmp_path, monkeypatch):
+def test_checkpoints_and_model_files_are_replaced_atomically(split, tmp_path, monkeypatch):
     """A save that dies half-way leaves the previous file whole (and no temp file behind)."""
-    _interrupted_run(graphs, tmp_path, at_epoch=2)
+    _interrupted_run(split, tmp_path, at_epoch=2)
     before = {name: (tmp_path / name).read_bytes() for name in ("best.ckpt", "last.ckpt")}
     import sagatsr.training.checkpoints as checkpoints
 
@@ -124,7 +122,7 @@ def test_checkpoints_and_model_files_are_replaced_atomically(graphs, tmp_path, m
     from sagatsr.errors import OutputError
 
     with pytest.raises(OutputError, match=f"cannot write {tmp_path}/(best|last).ckpt: No space left on device"):
-        fit(graphs[:32], graphs[32:], tmp_path, TrainConfig(epochs=5, seed=4, **TINY))
+        fit(*split, tmp_path, tiny_config(5))
     assert {name: (tmp_path / name).read_bytes() for name in before} == before
     assert not [p for p in tmp_path.iterdir() if ".tmp" in p.name]
     card = tmp_path / "model_card.json"

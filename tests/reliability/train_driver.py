@@ -15,13 +15,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/ for helpers
 
 import lightning as L  # noqa: E402
-from helpers import synthetic_graphs  # noqa: E402
+from helpers import tiny_config, tiny_split  # noqa: E402
 
 from sagatsr.errors import TrainingInterrupted  # noqa: E402
-from sagatsr.training import TrainConfig, fit  # noqa: E402
-
-TINY = dict(hidden=16, edge_hidden=8, layers=2, heads=2, site_bins=20, crystal_bins=20, batch_size=8, num_threads=1,
-            progress=False, warmup_epochs=1, deterministic=True, dropout=0.2)
+from sagatsr.training import fit  # noqa: E402
 
 
 class _Pause(L.Callback):
@@ -33,10 +30,8 @@ class _Pause(L.Callback):
 
 
 def main(out: str, epochs: int, pause: float) -> int:
-    graphs = synthetic_graphs(40, seed=21)
     try:
-        fit(graphs[:32], graphs[32:], out, TrainConfig(epochs=epochs, seed=4, **TINY),
-            callbacks=[_Pause(pause)] if pause > 0 else None)
+        fit(*tiny_split(), out, tiny_config(epochs), callbacks=[_Pause(pause)] if pause > 0 else None)
     except TrainingInterrupted as exc:
         print(f"interrupted: {exc}", file=sys.stderr)
         return 130
