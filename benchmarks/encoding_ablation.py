@@ -17,7 +17,15 @@ the 5 official folds run).
 
 Encodings (``--encodings``): ``sae`` (the default SAE of TrainConfig), ``linear``, ``onehot``, and
 ``sae-gaussian`` (the previous default: 16-centre Gaussian basis over the training [min, max],
-IC-weighted average) / ``sae-binned`` (the paper's binned SAE, 1 head), for the before/after comparison.
+IC-weighted average) / ``sae-binned`` (the paper's binned SAE, 1 head), for the before/after comparison,
+and ``sae-normed`` (the default SAE with ``sae_feature_norm=True``: unit-RMS feature vectors, so only
+the ICs weigh a feature).
+
+IC concentration (SAE variants): the crystal ICs of the fold's test materials, averaged over them
+(the mean ICs that rank features), over the features the SAE does not mask (mean IC > 0):
+``max_over_median`` (largest / median mean IC; 1 = uniform), ``top10_share`` (summed mean IC of the
+10 largest) and ``top10`` (name, mean IC). The summary gives their means over the folds and the
+features most often in a fold's top 10.
 
 Usage: python benchmarks/encoding_ablation.py --datasets dielectric,mp_perovskites,demo
        [--encodings sae,linear,onehot] [--folds 5] [--epochs 60] [--threads 1] [--train-rows N]
@@ -32,6 +40,7 @@ import argparse
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -46,7 +55,8 @@ SOURCES = {
 }
 VARIANTS = {"sae": {}, "linear": {"encoding": "linear"}, "onehot": {"encoding": "onehot"},
             "sae-gaussian": {"sae_mode": "gaussian", "num_basis": 16},
-            "sae-binned": {"sae_mode": "binned", "sae_heads": 1}}
+            "sae-binned": {"sae_mode": "binned", "sae_heads": 1}, "sae-normed": {"sae_feature_norm": True}}
+TOP = 10
 
 
 def load_graphs(name: str, data_root: Path, train_rows: int | None, n_folds: int):
@@ -94,15 +104,36 @@ def train_and_score(graphs, train_rows, test_rows, fold: int, variant: str, args
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="sagatsr-ablation-") as out:
         model = fit([graphs[i] for i in fit_rows], [graphs[i] for i in val_rows], out, config)
-    y = np.array([float(graphs[i].y) for i in test_rows])
-    mae = float(np.abs(model.predict([graphs[i] for i in test_rows]) - y).mean())
-    return {"fold": fold, "test_mae": mae, "n_fit": len(fit_rows), "n_val": len(val_rows), "n_test": len(test_rows),
-            "seconds": round(time.perf_counter() - started, 1)}
+    test = [graphs[i] for i in test_rows]
+    y = np.array([float(g.y) for g in test])
+    mae = float(np.abs(model.predict(test) - y).mean())
+    result = {"fold": fold, "test_mae": mae, "n_fit": len(fit_rows), "n_val": len(val_rows), "n_test": len(test_rows),
+              "seconds": round(time.perf_counter() - started, 1)}
+    if model.model.has_importance:
+        result["ic"] = ic_concentration(model.crystal_importance(test))
+    return result
+
+
+def ic_concentration(ic) -> dict:
+    """How far the mean crystal ICs over materials are from uniform (features with mean IC > 0)."""
+    mean_ic = ic.transpose("material", "feature").values.mean(axis=0)
+    names = [str(n) for n in ic.coords["feature"].values]
+    varying = mean_ic > 0  # a feature constant on the training rows has IC 0 in every material
+    order = np.argsort(-mean_ic, kind="stable")[:TOP]
+    return {"features": int(varying.sum()), "max_over_median": float(mean_ic.max() / np.median(mean_ic[varying])),
+            "top10_share": float(mean_ic[order].sum()), "top10": [[names[i], float(mean_ic[i])] for i in order]}
 
 
 def summarise(by_variant: dict) -> dict:
     summary = {v: {"fold_maes": [r["test_mae"] for r in runs], "mean_test_mae": float(np.mean([r["test_mae"] for r in runs]))}
                for v, runs in by_variant.items()}
+    for v, runs in by_variant.items():
+        ics = [r["ic"] for r in runs if "ic" in r]
+        if ics:
+            counts = Counter(name for c in ics for name, _ in c["top10"])
+            summary[v]["ic"] = {"max_over_median": float(np.mean([c["max_over_median"] for c in ics])),
+                                "top10_share": float(np.mean([c["top10_share"] for c in ics])),
+                                "most_often_top10": [[n, k] for n, k in counts.most_common(TOP)]}
     if "sae" in summary and "linear" in summary:
         sae, linear = np.array(summary["sae"]["fold_maes"]), np.array(summary["linear"]["fold_maes"])
         summary["sae_vs_linear"] = {

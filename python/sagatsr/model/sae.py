@@ -34,6 +34,21 @@ uniform ICs and linear :math:`\\sigma_i` it is exactly the first layer of the fu
 encoding, so the SAE contains the linear baseline; the ICs re-weight each feature's whole
 contribution (value path included), which is what makes them importance measures.
 
+``feature_norm=True`` (quantile mode only) fixes the scale of every feature vector before the
+IC weighting, so that a feature can gain or lose weight only through its IC, not by growing or
+shrinking its own :math:`W_i, \\mathbf{v}_i, \\mathbf{c}_i` (without it, those scale a feature's
+contribution as much as its IC does, and the mean ICs stay near uniform). The scored and pooled
+vectors become unit-RMS (a parameter-free RMS norm per feature and row, :math:`\\epsilon = 10^{-8}`),
+pooled with weight :math:`\\sqrt{|V|}\\, a_{ik}` so that the sum of :math:`|V|` unit vectors stays O(1):
+
+.. math::
+    \\hat{\\mathbf{h}}_i = \\frac{\\mathbf{h}_i}{\\sqrt{\\tfrac1d \\lVert \\mathbf{h}_i \\rVert^2 + \\epsilon}},
+    \\qquad s_{ik} = \\beta\\, \\mathbf{w}_k^\\top \\hat{\\mathbf{h}}_i, \\qquad
+    \\mathbf{p}_k = \\sum_i \\sqrt{|V|}\\, a_{ik}\\, \\hat{\\mathbf{h}}_i .
+
+The value of :math:`r_i` then lives in the direction of :math:`\\hat{\\mathbf{h}}_i` (the basis
+and bias terms bend it), its weight only in :math:`a_{ik}`.
+
 Why the older modes lose on small data (measured, README "Encoding ablation"): the convex
 average :math:`\\sum_i a_i \\mathbf{h}_i` scales each feature's signal by ~1/N and passes it on
 without a non-linearity, and min–max ranges put most rows of skewed features into one basis
@@ -74,16 +89,23 @@ class SelfAdaptableEncoding(nn.Module):
         num_basis: Gaussian centres per feature for ``"gaussian"`` and ``"quantile"``.
         heads: K, the number of IC heads (1 = the paper's SAE).
         num_knots: quantiles per feature for ``"quantile"``.
+        feature_norm: ``"quantile"`` only: unit-RMS feature vectors, so that only the ICs weigh a
+            feature (see the module docstring).
     """
 
+    norm_eps = 1e-8
+
     def __init__(self, num_features: int, dim: int, mode: str = "binned", num_bins: int = 200,
-                 num_basis: int = 16, heads: int = 1, num_knots: int = 33) -> None:
+                 num_basis: int = 16, heads: int = 1, num_knots: int = 33, feature_norm: bool = False) -> None:
         super().__init__()
         if mode not in SAE_MODES:
             raise ValueError(f"unknown SAE mode {mode!r}; use one of {', '.join(SAE_MODES)}")
         if heads < 1:
             raise ValueError(f"SAE heads must be at least 1, got {heads}")
+        if feature_norm and mode != "quantile":
+            raise ValueError(f"SAE feature_norm needs mode 'quantile', got mode {mode!r}")
         self.num_features, self.dim, self.mode, self.heads = num_features, dim, mode, heads
+        self.feature_norm = bool(feature_norm)
         self.num_bins, self.num_basis = num_bins, num_basis
         self.register_buffer("lower", torch.zeros(num_features))
         self.register_buffer("upper", torch.ones(num_features))
@@ -158,7 +180,8 @@ class SelfAdaptableEncoding(nn.Module):
         return torch.exp(-((t.unsqueeze(-1) - self.centres) ** 2) / (2 * self.gamma ** 2))
 
     def project(self, values: Tensor) -> Tensor:
-        """:math:`\\sigma_i(r_i)` for every row and feature: ``[n, N] -> [n, N, d]``."""
+        """:math:`\\sigma_i(r_i)` for every row and feature (:math:`\\hat{\\mathbf{h}}_i` with
+        ``feature_norm``): ``[n, N] -> [n, N, d]``."""
         if self.mode == "binned":
             index = torch.clamp((self._scaled(values) * self.num_bins).floor().long(), 0, self.num_bins - 1)
             return self.table(index + self.offsets)
@@ -167,7 +190,10 @@ class SelfAdaptableEncoding(nn.Module):
             return torch.einsum("nfk,fkd->nfd", basis, self.weight) + self.bias
         basis = self._basis(self.quantile_position(values))
         linear = self.standardize(values.to(self.knots.dtype)).unsqueeze(-1) * self.slope
-        return torch.einsum("nfk,fkd->nfd", basis, self.weight) + linear + self.bias
+        projected = torch.einsum("nfk,fkd->nfd", basis, self.weight) + linear + self.bias
+        if self.feature_norm:  # unit RMS: the feature's own weights cannot change its weight
+            projected = projected * torch.rsqrt(projected.pow(2).mean(-1, keepdim=True) + self.norm_eps)
+        return projected
 
     def head_importance(self, projected: Tensor) -> Tensor:
         """Per-head ICs ``[n, N, K]`` (softmax over the varying features)."""
@@ -182,7 +208,8 @@ class SelfAdaptableEncoding(nn.Module):
         ics = self.head_importance(projected)
         if self.mode == "quantile":
             varying = float((~self.constant).sum().clamp(min=1))
-            pooled = torch.einsum("nfk,nfd->nkd", ics * varying, projected).reshape(len(values), -1)
+            gate = varying ** 0.5 if self.feature_norm else varying  # O(1) sum of unit-RMS vectors
+            pooled = torch.einsum("nfk,nfd->nkd", ics * gate, projected).reshape(len(values), -1)
             return self.out(nn.functional.leaky_relu(pooled, 0.2)), ics.mean(dim=-1)
         if self.merge is None:
             return torch.einsum("nf,nfd->nd", ics[..., 0], projected), ics[..., 0]

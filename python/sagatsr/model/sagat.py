@@ -60,7 +60,7 @@ class SAGAT(CrystalModel):
         edge_hidden: edge vector size.
         layers, heads: message-passing depth and attention heads.
         encoding: ``"sae"`` | ``"linear"`` | ``"onehot"`` (site encoding; see module docstring).
-        sae_mode: ``"binned"`` (paper) | ``"gaussian"`` (continuous).
+        sae_mode: ``"binned"`` (paper) | ``"gaussian"`` (continuous) | ``"quantile"``.
         site_bins, crystal_bins, num_basis: SAE resolution.
         max_rank: distance-shell ranks above this share one attention bias.
         dropout: dropout in the layers and the head.
@@ -69,6 +69,8 @@ class SAGAT(CrystalModel):
             with separate ICs, and the reported ICs are their mean).
         angle_layers: message-passing layers preceded by an angle update (0 = no angles).
         angle_basis: Gaussians of cos θ; angle_neighbors: the per-atom edge cap for triplets.
+        sae_feature_norm: unit-RMS feature vectors in both SAEs, so only the ICs weigh a feature
+            (``sae_mode="quantile"`` only; :mod:`sagatsr.model.sae`).
 
     The arguments are recorded in ``self.config`` (:class:`~sagatsr.model.base.CrystalModel`).
     """
@@ -78,7 +80,7 @@ class SAGAT(CrystalModel):
                  encoding: str = "sae", sae_mode: str = "binned", site_bins: int = 100,
                  crystal_bins: int = 100, num_basis: int = 16, max_rank: int = 16,
                  dropout: float = 0.1, readout: str = "gru", sae_heads: int = 1, angle_layers: int = 0,
-                 angle_basis: int = 8, angle_neighbors: int = 8) -> None:
+                 angle_basis: int = 8, angle_neighbors: int = 8, sae_feature_norm: bool = False) -> None:
         super().__init__()
         if encoding not in ENCODINGS:
             raise ValueError(f"unknown encoding {encoding!r}; choose one of {', '.join(ENCODINGS)}")
@@ -89,9 +91,9 @@ class SAGAT(CrystalModel):
         self.encoding = encoding
         if encoding == "sae":
             self.site_encoder = SelfAdaptableEncoding(num_site_features, hidden, sae_mode, site_bins, num_basis,
-                                                      sae_heads)
+                                                      sae_heads, feature_norm=sae_feature_norm)
             self.crystal_encoder = SelfAdaptableEncoding(num_crystal_features, hidden, sae_mode, crystal_bins,
-                                                         num_basis, sae_heads)
+                                                         num_basis, sae_heads, feature_norm=sae_feature_norm)
         else:
             self.site_encoder = (LinearEncoding(num_site_features, hidden) if encoding == "linear"
                                  else OneHotEncoding(hidden))
