@@ -44,21 +44,36 @@ def sr_descriptor_dimension(expr, units_by_symbol):
 
 def assert_sr_units_consistent(equation, units_by_symbol, y_unit):
     """Every term of a linear model ``c0 + Σ c_k d_k`` has a descriptor built under the unit rules,
-    and each reported coefficient unit equals [y]/[d_k]."""
+    and each reported coefficient unit equals [t]/[d_k], where t = T(y) is y itself or, for a model
+    with an outer function (``±T⁻¹(c0 + Σ c_k d_k)``, entries marked ``outer``), y², 1/y, 1/y² or
+    log y (dimensionless)."""
     import sympy
 
     from sagatsr.units import dimension_vector
 
-    for term in sympy.Add.make_args(equation.sympy):
+    powers = {"square": 2.0, "inverse": -1.0, "inverse_square": -2.0, "log": 0.0}
+    outer = {e.get("outer") for e in equation.coefficients or []} - {None}
+    assert len(outer) <= 1, equation.coefficients
+    power = powers[outer.pop()] if outer else 1.0
+    body = equation.sympy
+    if power != 1.0:  # the linear model inside the outer function
+        core = body.as_coeff_Mul()[1]
+        if isinstance(core, sympy.exp) and core.args[0].is_Add:
+            body = core.args[0]
+        elif core.is_Pow and core.base.is_Add:
+            body = core.base
+        else:  # SymPy folded it (exp(c·log b) -> b**c): the whole formula is one term
+            body = core
+    for term in sympy.Add.make_args(body):
         coeff, descriptor = term.as_coeff_Mul()
         assert sr_descriptor_dimension(descriptor, units_by_symbol) is not None, (term, equation)
+    t_dim = power * dimension_vector(y_unit)
     for entry in equation.coefficients or []:
         if entry["descriptor"] == "1":
-            assert np.allclose(dimension_vector(entry["units"]), dimension_vector(y_unit))
+            assert np.allclose(dimension_vector(entry["units"]), t_dim)
             continue
         descriptor_dim = dimension_vector(entry["descriptor_units"])
-        np.testing.assert_allclose(dimension_vector(entry["units"]) + descriptor_dim,
-                                   dimension_vector(y_unit), atol=1e-9)
+        np.testing.assert_allclose(dimension_vector(entry["units"]) + descriptor_dim, t_dim, atol=1e-9)
 
 
 def sr_structure(expr):

@@ -101,7 +101,23 @@ def annotate_coefficients(equation, units: dict[str, str], y_unit: str) -> list[
         else:
             descriptor_unit = expression_unit(parse_expression(entry["descriptor"], list(units)), units)
         record["descriptor_user_unit"] = unit_text(descriptor_unit)
-        record["user_unit"], record["pure_number"], record["user_unit_scale"] = coefficient_unit(y_unit,
-                                                                                               descriptor_unit)
+        t_unit = _transformed_unit(y_unit, entry.get("outer"), entry.get("descriptor", "1") == "1")
+        if t_unit is None:  # c0 inside exp: exp(c0) carries y's unit, c0 is its logarithm
+            record["user_unit"], record["pure_number"], record["user_unit_scale"] = f"log({y_unit})", False, 1.0
+        else:
+            record["user_unit"], record["pure_number"], record["user_unit_scale"] = coefficient_unit(
+                t_unit, descriptor_unit)
         annotated.append(record)
     return annotated
+
+
+#: the power of y that a model with an outer function fits (sagatsr.sr.sisso.outer)
+_OUTER_POWER = {None: 1, "square": 2, "inverse": -1, "inverse_square": -2}
+
+
+def _transformed_unit(y_unit: str, outer: str | None, constant_term: bool):
+    """The unit of ``t = T(y)`` for an outer function (y's own for none, dimensionless for
+    ``log``); None for the constant term under a ``log`` of a y with a unit."""
+    if outer == "log":
+        return None if constant_term and not parse_unit(y_unit).dimensionless else "dimensionless"
+    return unit_text(parse_unit(y_unit) ** _OUTER_POWER[outer])

@@ -42,12 +42,16 @@ def _quiet(fn):
     return wrapped
 
 
+# dimension vectors hold small rationals: an absolute tolerance suffices (and np.allclose's
+# overhead is a large share of building 10^5 candidates)
 def _same(a, b):
-    return np.array(a, float) if np.allclose(a, b, atol=_TOL) else None
+    a = np.asarray(a, float)
+    return a.copy() if float(np.max(np.abs(a - np.asarray(b, float)))) <= _TOL else None
 
 
 def _dimensionless(a):
-    return np.zeros_like(np.asarray(a, float)) if np.allclose(a, 0, atol=_TOL) else None
+    a = np.asarray(a, float)
+    return np.zeros_like(a) if float(np.max(np.abs(a))) <= _TOL else None
 
 
 def _scale(power):

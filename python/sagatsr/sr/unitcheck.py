@@ -81,6 +81,23 @@ def verdicts(expr, names, X_units, y_units, backend="sisso"):
         return None, None
     dims = {n: dimension_vector(u) for n, u in zip(names, X_units)}
     y_dim = dimension_vector(y_units or "dimensionless")
+    consistent, pure = _linear_verdicts(expr, dims, y_dim)
+    if backend == "sisso":
+        inner = _outer_parts(expr, y_dim)
+        if inner is not None:  # y = ±T⁻¹(linear model): the same rules for t = T(y)
+            body, t_dim, y_must_be_pure = inner
+            t_consistent, t_pure = _linear_verdicts(body, dims, t_dim)
+            consistent = consistent or t_consistent
+            pure = pure or (t_pure and (not y_must_be_pure or bool(np.allclose(y_dim, 0))))
+        return bool(consistent), bool(pure)
+    whole = dimension_of(expr, dims, "wildcard")
+    # no y unit given (y_units None): any output unit, only the rules inside the formula count
+    consistent = whole is not None and (whole is ANY or y_units is None or bool(np.allclose(whole, y_dim)))
+    return bool(consistent), bool(pure)
+
+
+def _linear_verdicts(expr, dims, y_dim):
+    """(every term obeys the rules, and every coefficient is a pure number) for ``y = Σ c_k t_k``."""
     terms = sympy.Add.make_args(sympy.expand(expr, deep=False, mul=True, multinomial=False,
                                              power_exp=False, power_base=False, log=False))
     term_dims = []
@@ -94,10 +111,18 @@ def verdicts(expr, names, X_units, y_units, backend="sisso"):
     pure_terms = all(d is not None and d is not ANY for d in term_dims)
     pure = (pure_terms and all(np.allclose(d, y_dim) for d in term_dims)
             and (not constant_term or np.allclose(y_dim, 0)))
-    if backend == "sisso":
-        consistent = pure_terms
-    else:
-        whole = dimension_of(expr, dims, "wildcard")
-        # no y unit given (y_units None): any output unit, only the rules inside the formula count
-        consistent = whole is not None and (whole is ANY or y_units is None or bool(np.allclose(whole, y_dim)))
-    return bool(consistent), bool(pure)
+    return pure_terms, pure
+
+
+def _outer_parts(expr, y_dim):
+    """For ``±(sum)^q`` or ``±exp(sum)`` (a sisso model with an outer function): the sum, the
+    dimension the sum must have, and whether y must be dimensionless for pure-number coefficients
+    (under exp, ``exp(c0)`` carries y's unit); None for any other shape."""
+    coeff, core = expr.as_coeff_Mul()
+    if abs(float(coeff)) != 1.0:
+        return None
+    if isinstance(core, sympy.exp) and core.args[0].is_Add:
+        return core.args[0], np.zeros(7), True
+    if core.is_Pow and core.base.is_Add and core.exp.is_Rational and core.exp != 0:
+        return core.base, np.asarray(y_dim, float) / float(core.exp), False
+    return None

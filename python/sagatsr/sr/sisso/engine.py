@@ -14,6 +14,13 @@ d-term linear model ``y = c0 + Σ_k c_k d_k``. Units (``units`` mode):
 * ``"strict"``: only descriptors with y's dimension, and no intercept unless y is dimensionless:
   every coefficient is a pure number.
 
+Outer functions (:mod:`.outer`, switched on by the operators): the same screening and ℓ0 search
+also run for ``t = y², 1/y, 1/y², log y`` (when y has one sign), with the descriptors of t's unit
+only and 1/:data:`OUTER_SHARE` of the combination budget, and the models are written
+``y = ±T⁻¹(c0 + Σ c_k d_k)``; they compete with the plain ones on their error in y. Before any
+formula is written, :func:`~.front.quick_front` drops the models (and their sub-models) that cannot
+reach the Pareto front.
+
 The candidate cap ``max_candidates`` is lowered so the candidate values fit in
 :data:`MEMORY_BUDGET` bytes (30,000 candidates up to 6,250 rows). Inputs that are constant on the fit rows (relative spread ≤ 1e-12) are dropped by name with a
 note. Deterministic: no randomness.
@@ -29,7 +36,9 @@ import sympy
 from sagatsr.errors import InputError
 from sagatsr.sr.sisso.features import build_candidates
 from sagatsr.sr.sisso.formula import build_equation
+from sagatsr.sr.sisso.front import Model, pareto, quick_front
 from sagatsr.sr.sisso.l0 import best_combinations
+from sagatsr.sr.sisso.outer import applicable, outers_from
 from sagatsr.sr.sisso.parametric import parametric_from, refine
 from sagatsr.sr.sisso.scaling import scaling_for
 from sagatsr.sr.sisso.sis import screen, screening_width
@@ -41,6 +50,10 @@ UNITS_MODES = ("fit", "strict")
 MEMORY_BUDGET = 1_500_000_000
 #: models per dimension improved by swaps over all candidates (swap.py)
 SWAPPED = 3
+#: an outer function's ℓ0 search gets this fraction of the combination budget
+OUTER_SHARE = 8
+#: models per dimension of an outer function's search improved by swaps
+OUTER_SWAPPED = 1
 
 
 def constant_columns(X) -> list[int]:
@@ -53,10 +66,11 @@ def constant_columns(X) -> list[int]:
 def fit_sisso(X, y, *, names, dims, y_dim, y_unit, unary, binary, rung=3, max_terms=3, n_sis=20,
               max_candidates=30000, pool_size=80, keep_per_dim=8, units="fit",
               require_dimensionless_coefficients=False, X_units=None, parametric=None,
-              max_l0_combinations=2_000_000, notes=None, progress=False):
+              max_l0_combinations=2_000_000, outer=None, notes=None, progress=False):
     """All (deduplicated, Pareto-filtered) models up to ``max_terms`` descriptors (module doc).
     ``X_units`` (pint strings) make the rescaling exact across unit prefixes; ``parametric``
-    (default: switched on by the operators) names the constants-inside-functions operators."""
+    (default: switched on by the operators) names the constants-inside-functions operators,
+    ``outer`` (default: switched on by the operators) the outer functions (:mod:`.outer`)."""
     mode = "strict" if require_dimensionless_coefficients else units
     if mode not in UNITS_MODES:
         raise InputError(f"units must be one of {UNITS_MODES}, got {mode!r}")
@@ -80,48 +94,74 @@ def fit_sisso(X, y, *, names, dims, y_dim, y_unit, unary, binary, rung=3, max_te
     symbols = [sympy.Symbol(n, real=True) for n in kept_names]
     max_candidates = max(X_int.shape[1], min(max_candidates, MEMORY_BUDGET // (8 * len(y_int))))
     param_ops = parametric_from([*unary, *binary]) if parametric is None else tuple(parametric)
+    outer_names = outers_from([*unary, *binary]) if outer is None else tuple(outer)
+    outers = applicable(y_int, y_dim, outer_names, strict=mode == "strict", y_scale=scaling.y_scale)
     cands = build_candidates(X_int, symbols, kept_dims, unary=unary, binary=binary, rung=rung,
                              max_candidates=max_candidates, pool_size=pool_size, target=y_int,
                              parametric=param_ops)
-    allowed = np.arange(len(cands))
-    if mode == "strict":
-        allowed = np.array([i for i in allowed if np.allclose(cands.dims[i], y_dim)], dtype=int)
-        if allowed.size == 0:
-            raise InputError(f"no descriptor has the unit of y ({y_unit}); units='strict' needs at "
-                             "least one (give X_units, or use units='fit')")
-    intercept = mode == "fit" or bool(np.allclose(y_dim, 0))
-    log.info("sisso: %d candidate descriptors (%d usable), rung %d", len(cands), allowed.size, rung)
-    combos = _l0_models(cands, allowed, y_int, max_terms, n_sis, keep_per_dim, intercept,
-                        max_l0_combinations, progress)
-    same_unit = np.array([i for i in allowed if np.allclose(cands.dims[i], y_dim)], dtype=int)
-    if mode == "fit" and X_units is not None and 0 < same_unit.size < allowed.size:
-        # the strict search too (descriptors with y's unit, no intercept unless y is dimensionless),
-        # so the fit mode never finds less than the strict one: its screening is not crowded by
-        # descriptors whose coefficient would need a unit
-        combos += _l0_models(cands, same_unit, y_int, max_terms, n_sis, keep_per_dim,
-                             bool(np.allclose(y_dim, 0)), max_l0_combinations, False)
-    # Each input on its own is always a candidate model, so the front starts from the simplest.
-    allowed_set = set(int(i) for i in allowed)
-    combos += [(i,) for i in range(len(cands)) if cands.is_primary(i) and i in allowed_set]
+    if mode == "strict" and cands.with_dim(y_dim).size == 0:
+        raise InputError(f"no descriptor has the unit of y ({y_unit}); units='strict' needs at "
+                         "least one (give X_units, or use units='fit')")
+    log.info("sisso: %d candidate descriptors, rung %d", len(cands), rung)
+    models = []
+    for fn, sign in outers:
+        models += _models_of(cands, fn, sign, y_int, y_dim, mode, X_units is not None, max_terms, n_sis,
+                             keep_per_dim, max_l0_combinations, progress)
     probe = X[np.linspace(0, len(y) - 1, 3).astype(int)][:, keep]
     context = dict(scaling=scaling, symbols=symbols, X_user_rows=probe, y_unit=y_unit, y_dim=y_dim,
                    names=kept_names, factor_cache={})
     equations = []
-    for combo in dict.fromkeys(combos):
-        trees = [cands.tree(i) for i in combo]
-        trees = refine(trees, symbols, X_int, y_int, intercept)
-        d = [cands.dims[i] for i in combo]
-        cx = [cands.complexity[i] for i in combo]
-        variants = [intercept]
-        if intercept and not np.allclose(y_dim, 0) and all(np.allclose(v, y_dim) for v in d):
-            variants.append(False)  # the same descriptors through the origin: pure numbers only
-        for with_c0 in variants:
-            equations.append(build_equation(trees, d, cx, X_int, y_int, intercept=with_c0, **context))
-    return pareto(equations, floor=1e-12)
+    for m in quick_front(cands, models, y_int):
+        trees = [cands.tree(i) for i in m.combo]
+        trees = refine(trees, symbols, X_int, m.outer.forward(y_int, m.sign), m.intercept)
+        equations.append(build_equation(trees, [cands.dims[i] for i in m.combo],
+                                        [cands.complexity[i] for i in m.combo], X_int, y_int,
+                                        intercept=m.intercept, outer=m.outer, sign=m.sign, **context))
+    return pareto([e for e in equations if e is not None and np.isfinite(e.nmse)], floor=1e-12)
+
+
+def _models_of(cands, outer, sign, y, y_dim, mode, have_units, max_terms, n_sis, keep_per_dim,
+               max_combinations, progress) -> list[Model]:
+    """The models of one outer function: SIS + ℓ0 on ``t = T(y)`` for each search (module doc)."""
+    t = outer.forward(y, sign)
+    t_dim = outer.t_dim(y_dim)
+    same_unit = cands.with_dim(t_dim)
+    same_set = set(same_unit.tolist())
+    t_dimensionless = bool(np.allclose(t_dim, 0))
+    if mode == "strict" or not outer.is_identity:
+        # an outer function's models use descriptors with t's unit only (pure-number coefficients
+        # in either mode: y = (a² + b²)^½, not a root of a sum with unit-carrying coefficients);
+        # under a log t is dimensionless: every descriptor sits inside exp
+        searches = [(same_unit, t_dimensionless)]
+    else:
+        searches = [(np.arange(len(cands)), True)]
+        if have_units and 0 < same_unit.size < len(cands):
+            # the strict search too (descriptors with t's unit, no intercept unless t is
+            # dimensionless), so the fit mode never finds less than the strict one: its screening
+            # is not crowded by descriptors whose coefficient would need a unit
+            searches.append((same_unit, t_dimensionless))
+    combos = []
+    for allowed, intercept in searches:
+        if allowed.size == 0:
+            continue
+        # an outer function's search is a narrower second look (1/OUTER_SHARE of the ℓ0 budget)
+        budget = max_combinations if outer.is_identity else max_combinations // OUTER_SHARE
+        found = _l0_models(cands, allowed, t, max_terms, n_sis, keep_per_dim, intercept, budget,
+                           progress and outer.is_identity, swaps=SWAPPED if outer.is_identity else OUTER_SWAPPED)
+        if outer.is_identity:  # each input on its own: the front starts from the simplest
+            allowed_set = set(int(i) for i in allowed)
+            found += [(i,) for i in range(len(cands)) if cands.is_primary(i) and i in allowed_set]
+        combos += [(c, intercept) for c in found]
+    models = []
+    for combo, intercept in dict.fromkeys(combos):
+        models.append(Model(combo, intercept, outer, sign))
+        if intercept and not t_dimensionless and all(i in same_set for i in combo):
+            models.append(Model(combo, False, outer, sign))  # through the origin: pure numbers only
+    return models
 
 
 def _l0_models(cands, allowed, y, max_terms, n_sis, keep_per_dim, intercept, max_combinations,
-               progress):
+               progress, swaps=SWAPPED):
     """Combinations (candidate indices) found by SIS + ℓ0 for dimensions 1..max_terms."""
     width = screening_width(allowed.size, max_terms, n_sis, max_combinations)
     strata = np.asarray(cands.complexity)[allowed]
@@ -144,18 +184,8 @@ def _l0_models(cands, allowed, y, max_terms, n_sis, keep_per_dim, intercept, max
             break
         found_models = [tuple(int(allowed[subspace[i]]) for i in combo) for _, combo in found]
         # the best few, improved by swaps over all candidates (swap.py): only ever better
-        models += found_models + [improve(cands, allowed, y, m, intercept) for m in found_models[:SWAPPED]]
+        models += found_models + [improve(cands, allowed, y, m, intercept) for m in found_models[:swaps]]
         best = cands.columns(allowed[[subspace[i] for i in found[0][1]]])
         A = np.column_stack([np.ones(len(y)), best]) if intercept else best
         residual = y - A @ np.linalg.lstsq(A, y, rcond=None)[0]
     return models
-
-
-def pareto(equations, floor: float = 0.0):
-    """Non-dominated equations by increasing complexity: each must lower the normalised loss
-    (``nmse``, MSE / var(y)) by more than ``floor`` (round-off of exact fits does not count)."""
-    front = []
-    for eq in sorted(equations, key=lambda e: (e.complexity, e.nmse, e.expression)):
-        if not front or eq.nmse < front[-1].nmse * (1 - 1e-9) - floor:
-            front.append(eq)
-    return front

@@ -52,12 +52,16 @@ class Candidates:
     def __init__(self, n_rows: int, capacity: int):
         self.n_rows, self.capacity = int(n_rows), int(capacity)
         self.block = max(1, min(self.capacity, _BLOCK_BYTES // (8 * max(1, self.n_rows))))
+        # each candidate is stored divided by its largest |value| (so screening and swaps read
+        # scale-free rows without a pass of divisions), beside that peak
         self._blocks: list[np.ndarray] = []
+        self._peaks: list[np.ndarray] = []
         self._recipes: list = []  # SymPy tree, or a callable building it (run on first access)
         self.complexity: list[int] = []
         self.dims: list[np.ndarray] = []
         self.rung: list[int] = []
         self.param: dict[int, tuple] = {}  # parametric candidates: index -> (operator, argument, c)
+        self._fitted: set[int] = set()  # candidates holding a fitted inner constant
         self._seen: dict[int, int] = {}
 
     def __len__(self):
@@ -70,11 +74,22 @@ class Candidates:
             recipe = self._recipes[i] = recipe()
         return recipe
 
+    def with_dim(self, dim) -> np.ndarray:
+        """Indices of the candidates whose dimension vector equals ``dim`` (to 1e-9)."""
+        if not self.dims:
+            return np.empty(0, dtype=int)
+        D = np.array(self.dims, float).reshape(len(self.dims), -1)
+        return np.flatnonzero(np.all(np.abs(D - np.asarray(dim, float)) <= 1e-9, axis=1))
+
+    def has_fitted_constant(self, i: int) -> bool:
+        return i in self._fitted
+
     def is_primary(self, i: int) -> bool:
         return self.rung[i] == 0
 
     def column(self, i: int) -> np.ndarray:
-        return self._blocks[i // self.block][i % self.block]
+        b, k = divmod(i, self.block)
+        return self._blocks[b][k] * self._peaks[b][k]
 
     def columns(self, indices) -> np.ndarray:
         """Float64 matrix (rows, len(indices)) of the chosen candidates."""
@@ -104,22 +119,23 @@ class Candidates:
             rows = block[: max(0, min(self.block, len(self) - lo))]
             if len(rows) == 0:
                 return
-            with np.errstate(all="ignore"):
-                yield lo, rows / np.max(np.abs(rows), axis=1, keepdims=True)
+            yield lo, rows
 
-    def try_add(self, column, expr, complexity, dim, rung=0) -> bool:
+    def try_add(self, column, expr, complexity, dim, rung=0, fitted=False) -> bool:
         """Add a candidate unless invalid or a duplicate; a simpler duplicate replaces the old one.
-        ``expr`` may be a callable returning the SymPy tree (built only when first asked for)."""
+        ``expr`` may be a callable returning the SymPy tree (built only when first asked for);
+        ``fitted``: its tree holds a constant fitted to the target."""
         if not np.all(np.isfinite(column)):
             return False
         unit, peak = _safe_unit(column)
-        if peak == 0:
+        if peak == 0 or not np.isfinite(peak):
             return False
         std = unit.std()
         if std <= CONSTANT_SPREAD * np.abs(unit).mean():
             return False
-        median = float(np.median(np.abs(unit)))
-        if median * MAX_DYNAMIC_RANGE < 1.0:
+        magnitude = np.abs(unit)
+        # max|d| is 1 here: the median is only needed when some value is that small
+        if float(magnitude.min()) * MAX_DYNAMIC_RANGE < 1.0 and float(np.median(magnitude)) * MAX_DYNAMIC_RANGE < 1.0:
             return False
         z = (unit - unit.mean()) / std
         if z[np.argmax(np.abs(z) > 1e-6)] < 0:  # identical up to sign: the fit absorbs the sign
@@ -128,25 +144,30 @@ class Candidates:
         old = self._seen.get(key)
         if old is not None:
             if int(complexity) < self.complexity[old]:
-                self._store(old, column)
+                self._store(old, unit, peak)
                 self._recipes[old], self.complexity[old] = expr, int(complexity)
                 self.dims[old], self.rung[old] = np.asarray(dim, float), int(rung)
+                (self._fitted.add if fitted else self._fitted.discard)(old)
             return False
         if len(self) >= self.capacity:
             return False
         i = len(self)
         if i // self.block >= len(self._blocks):
             self._blocks.append(np.empty((self.block, self.n_rows)))
-        self._store(i, column)
+            self._peaks.append(np.ones(self.block))
+        self._store(i, unit, peak)
         self._seen[key] = i
         self._recipes.append(expr)
         self.complexity.append(int(complexity))
         self.dims.append(np.asarray(dim, float))
         self.rung.append(int(rung))
+        if fitted:
+            self._fitted.add(i)
         return True
 
-    def _store(self, i, column):
-        self._blocks[i // self.block][i % self.block] = column
+    def _store(self, i, unit, peak):
+        b, k = divmod(i, self.block)
+        self._blocks[b][k], self._peaks[b][k] = unit, peak
 
 
 def build_candidates(X, symbols, dims, *, unary, binary, rung=2, max_candidates=20000,
@@ -216,10 +237,11 @@ def _apply(cands, op, idx, level, target=None):
     complexity = op.complexity + sum(cands.complexity[i] for i in idx)
     refit = refit_in_binary(cands, op, idx, target) if len(idx) == 2 and target is not None else None
     if refit is not None:
-        cands.try_add(refit[0], refit[1], complexity, dim, level)
+        cands.try_add(refit[0], refit[1], complexity, dim, level, fitted=True)
         return
     column = op.numpy_fn(*(cands.column(i) for i in idx))
-    cands.try_add(column, partial(_build, cands, op.sympy_fn, idx), complexity, dim, level)
+    cands.try_add(column, partial(_build, cands, op.sympy_fn, idx), complexity, dim, level,
+                  fitted=any(cands.has_fitted_constant(i) for i in idx))
 
 
 def _build(cands, sympy_fn, idx):

@@ -11,6 +11,11 @@ Units of the coefficients: ``β_k`` carries ``[y]/[d_k]`` and ``β0`` carries ``
 ``pure_number_coefficients`` is true when every coefficient is a pure number: every descriptor has
 y's dimension and there is no intercept unless y is dimensionless (inner constants of parametric
 descriptors are pure numbers by construction).
+
+With an outer function (:mod:`.outer`, ``y = T⁻¹(t)``) the same holds for ``t = T(y)``: ``t_user``
+is ``s^p · t_int`` for ``T(y) = y^p`` and ``log s + t_int`` for ``log``; ``β_k`` carries
+``[t]/[d_k]``; the formula is pure-number only if every descriptor has t's dimension (and, under a
+``log``, y is dimensionless: ``exp(c0)`` would carry its unit).
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import numpy as np
 import sympy
 
 from sagatsr.sr.equation import Equation
+from sagatsr.sr.sisso.outer import IDENTITY
 from sagatsr.sr.sisso.select import cv_mse, design
 from sagatsr.units import vector_to_unit
 
@@ -41,21 +47,27 @@ def _user_factor(d, symbols, factors, X_user_rows):
 
 
 def build_equation(trees, dims, complexity, X_int, y_int, *, scaling, symbols, X_user_rows,
-                   y_unit, y_dim, intercept, names, factor_cache) -> Equation:
-    """The Equation of one model (``trees``: descriptor SymPy trees over ``symbols``)."""
+                   y_unit, y_dim, intercept, names, factor_cache, outer=IDENTITY, sign=1.0) -> Equation | None:
+    """The Equation of one model (``trees``: descriptor SymPy trees over ``symbols``); with an
+    outer function (:mod:`.outer`) the linear model is fitted to ``T(y)`` and written
+    ``y = sign · T⁻¹(c0 + Σ c_k d_k)``. None when a descriptor is not finite on every fit row."""
     fns = [sympy.lambdify(symbols, t, "numpy") for t in trees]
     with np.errstate(all="ignore"):
         D = np.column_stack([np.broadcast_to(np.asarray(f(*X_int.T), float), y_int.shape)
                              for f in fns]) if trees else np.empty((len(y_int), 0))
+    if not np.all(np.isfinite(D)):
+        return None  # a rounded inner constant moved a pole onto a fit row: not a usable formula
     A = design(D, len(y_int), intercept)
-    coef = np.linalg.lstsq(A, y_int, rcond=None)[0]
-    pred = A @ coef
-    s = scaling.y_scale
+    coef = outer.fit(A, y_int, sign)
+    pred = outer.inverse(A @ coef, sign)
+    s, offset = outer.t_scale(scaling.y_scale)
+    t_dim = outer.t_dim(y_dim)
+    t_unit = vector_to_unit(t_dim)
     betas = list(coef[1:] if intercept else coef)
-    expr = sympy.Float(float(coef[0]) * s, 12) if intercept else None
+    expr = sympy.Float(float(coef[0]) * s + offset, 12) if intercept else None
     coefficients = []
     if intercept:
-        coefficients.append({"descriptor": "1", "value": float(coef[0]) * s, "units": y_unit})
+        coefficients.append({"descriptor": "1", "value": float(coef[0]) * s + offset, "units": t_unit})
     factors = [float(f) for f in scaling.column_factor]
     for beta, tree, dim in zip(betas, trees, dims):
         key = sympy.srepr(tree)
@@ -72,16 +84,31 @@ def build_equation(trees, dims, complexity, X_int, y_int, *, scaling, symbols, X
         term = sympy.Mul(value, shown, evaluate=False)
         expr = term if expr is None else expr + term
         coefficients.append({"descriptor": str(shown), "value": float(value),
-                             "units": vector_to_unit(y_dim - dim),
+                             "units": vector_to_unit(t_dim - dim),
                              "descriptor_units": vector_to_unit(dim)})
-    pure = all(np.allclose(d, y_dim) for d in dims) and (not intercept or np.allclose(y_dim, 0))
-    n_nodes = sum(c + 2 for c in complexity) + (1 if intercept else -1)
+    if not outer.is_identity:
+        for entry in coefficients:
+            entry["outer"] = outer.name
+        expr = outer.wrap(expr, sign)
+    pure = (all(np.allclose(d, t_dim) for d in dims) and (not intercept or np.allclose(t_dim, 0))
+            and (outer.power != 0 or np.allclose(y_dim, 0)))
+    n_nodes = model_complexity(complexity, intercept, outer)
     used = sorted({sym.name for t in trees for sym in t.free_symbols}, key=names.index)
-    mse, cv, var = float(np.mean((pred - y_int) ** 2)), cv_mse(D, y_int, intercept), float(np.var(y_int))
+    with np.errstate(all="ignore"):
+        mse = float(np.mean((pred - y_int) ** 2))
+    mse = mse if np.isfinite(mse) else float("inf")
+    cv = cv_mse(D, y_int, intercept, outer=outer, sign=sign)
+    var = float(np.var(y_int))
+    scale = scaling.y_scale
     with np.errstate(over="ignore"):  # y ~ 1e200: the MSE in y's unit² is honestly inf
-        loss, cv_loss = float(mse * s * s), float(cv * s * s)
+        loss, cv_loss = float(mse * scale * scale), float(cv * scale * scale)
     return Equation(expression=str(expr), sympy=expr, complexity=int(max(n_nodes, 1)),
                     loss=loss, units=y_unit, backend="sisso",
                     inputs=used, dimensionally_consistent=True, coefficients=coefficients,
                     pure_number_coefficients=bool(pure), cv_loss=cv_loss, nmse=mse / var,
                     cv_nmse=cv / var)
+
+
+def model_complexity(complexity, intercept: bool, outer=IDENTITY) -> int:
+    """Node count of ``T⁻¹(c0 + Σ c_k d_k)`` from the descriptors' complexities."""
+    return int(sum(c + 2 for c in complexity) + (1 if intercept else -1) + outer.complexity)

@@ -121,7 +121,8 @@ def add_parametric(cands, e, names, target, level):
         if _nearly_affine(values, u):
             continue
         if cands.try_add(values, partial(_param_tree, cands, name, e, c),
-                         _COMPLEXITY[name] + cands.complexity[e], np.zeros_like(cands.dims[e]), level):
+                         _COMPLEXITY[name] + cands.complexity[e], np.zeros_like(cands.dims[e]), level,
+                         fitted=True):
             cands.param[len(cands) - 1] = (name, e, c)
 
 

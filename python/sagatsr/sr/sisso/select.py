@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sagatsr.sr.sisso.outer import IDENTITY
+
 FOLDS = 5
 #: rows needed per fitted coefficient (the terms plus the intercept) before any fit is attempted
 MIN_ROWS_PER_TERM = 5
@@ -21,16 +23,18 @@ def design(D, n_rows, intercept=True):
     return np.column_stack([np.ones(n_rows), D]) if intercept else D
 
 
-def cv_mse(D, y, intercept=True, folds=FOLDS) -> float:
-    """K-fold held-out mean squared error of the least-squares fit (module docstring)."""
+def cv_mse(D, y, intercept=True, folds=FOLDS, outer=IDENTITY, sign=1.0) -> float:
+    """K-fold held-out mean squared error of the least-squares fit (module docstring). With an
+    outer function (:mod:`.outer`) each fold's model ``y ≈ sign·T⁻¹(A c)`` is fitted by
+    :meth:`~.outer.Outer.fit` and its errors are measured on y."""
     y = np.asarray(y, float)
     A = design(D, len(y), intercept)
-    if A.shape[1] == 0:
-        return float(np.mean(y**2))
     fold = np.arange(len(y)) % folds
     errors = np.empty(len(y))
     for k in range(folds):
         test = fold == k
-        coef = np.linalg.lstsq(A[~test], y[~test], rcond=None)[0]
-        errors[test] = A[test] @ coef - y[test]
-    return float(np.mean(errors**2))
+        coef = outer.fit(A[~test], y[~test], sign)
+        errors[test] = outer.inverse(A[test] @ coef, sign) - y[test]
+    with np.errstate(over="ignore", invalid="ignore"):
+        mse = float(np.mean(errors**2))
+    return mse if np.isfinite(mse) else float("inf")

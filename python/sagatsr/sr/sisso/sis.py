@@ -3,7 +3,8 @@ heard.
 
 Half of each step's width goes to the overall best |Pearson r|; the other half goes to the strata
 (the engine uses each candidate's complexity, a finer split than its rung), simplest first, each
-contributing its own best (up to a third of that half each, at least 2). So the many candidates of a high rung
+contributing its own best (up to a fifth of that half each, at least 2: a third left complexity 4,
+the square of a ratio such as (θ/σ)², without a share). So the many candidates of a high rung
 cannot push the simple ones out of the ℓ0 subspace: adding a rung or operators adds candidates that
 compete within their own stratum's share (m·v², m·u², m·w² of ½m(v²+u²+w²) are the best of theirs).
 Ties are broken by index (deterministic).
@@ -28,7 +29,7 @@ def screen(correlations, n_sis: int, exclude=(), strata=None) -> list[int]:
         strata = np.asarray(strata)
         levels = sorted(set(strata.tolist()))
         budget = n_sis // 2
-        share = max(2, budget // 3)
+        share = max(2, budget // 5)
         taken = set(chosen)
         for level in levels:  # simplest first: Occam's share
             if budget <= 0:
