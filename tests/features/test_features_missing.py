@@ -82,3 +82,20 @@ def test_real_dataset_elements_have_no_missing_values(shared_data):
     assert len(symbols) > 40
     z = np.array([Element(s).Z for s in symbols])
     assert np.isfinite(element_table()[z]).all()
+
+
+def test_elemental_density_is_a_condensed_phase_density_for_every_element():
+    # mendeleev lists gas densities at STP (O 0.0013 g/cm³); "density of the elemental solid" must
+    # be the condensed phase, or ratios by it explode on oxides, nitrides and halides
+    rho = element_table()[1:MAX_Z + 1, PROPERTY_NAMES.index("elemental_density")]
+    assert rho.min() > 0.05, PROPERTY_NAMES
+    molar_volume = PROPERTY_NAMES.index("molar_volume")
+    for symbol in ("N", "O", "F", "Cl", "Ar", "Xe"):
+        el = Element(symbol)
+        expected = float(el.atomic_mass) / raw_element_table()[el.Z, molar_volume]
+        assert element_table()[el.Z, PROPERTY_NAMES.index("elemental_density")] == pytest.approx(expected)
+    # a solid keeps its tabulated density
+    assert element_table()[26, PROPERTY_NAMES.index("elemental_density")] == pytest.approx(7.87, abs=0.01)
+    names = FeatureSpace.default().crystal_names
+    row = FeatureSpace.default().crystal_matrix([_rocksalt("Mg", "O")])[0]
+    assert row[names.index("elemental_density_mean")] > 0.5

@@ -102,3 +102,15 @@ def test_adaptive_radius_keeps_exactly_the_nearest_neighbours_of_a_full_search(c
     full = builder.neighbors(structure)
     for a, b in zip(adaptive, full):
         np.testing.assert_array_equal(a, b)
+
+
+def test_a_cache_built_from_other_element_data_is_rebuilt(tmp_path, monkeypatch):
+    import sagatsr.features.missing as missing
+
+    BUILDER.build_many(STRUCTURES[:2], ids=IDS[:2], cache_dir=tmp_path, progress=False)
+    assert len(list(tmp_path.glob("*.pt"))) == 2
+    BUILDER.build_many(STRUCTURES[:2], ids=IDS[:2], cache_dir=tmp_path, progress=False)
+    assert len(list(tmp_path.glob("*.pt"))) == 2  # same element data: reused
+    monkeypatch.setattr(missing, "element_table_digest", lambda: "other-element-data")
+    BUILDER.build_many(STRUCTURES[:2], ids=IDS[:2], cache_dir=tmp_path, progress=False)
+    assert len(list(tmp_path.glob("*.pt"))) == 4  # new keys: nothing stale was read back

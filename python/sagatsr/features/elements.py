@@ -50,7 +50,8 @@ _MENDELEEV = [
     ("polarizability", "α", "Å^3", "static dipole polarisability", "dipole_polarizability", _BOHR3_TO_ANGSTROM3),
     ("fusion_heat", "ΔH_fus", "kJ/mol", "heat of fusion", "fusion_heat", 1.0),
     ("evaporation_heat", "ΔH_vap", "kJ/mol", "heat of evaporation", "evaporation_heat", 1.0),
-    ("elemental_density", "ρ_el", "g/cm^3", "density of the elemental solid", "density", 1.0),
+    ("elemental_density", "ρ_el", "g/cm^3", "density of the elemental solid (condensed phase for the gases)",
+     "density", 1.0),
     ("specific_heat", "c_p", "J/(g*K)", "specific heat capacity of the element", "specific_heat_capacity", 1.0),
     ("molar_heat_capacity", "C_p", "J/(mol*K)", "molar heat capacity of the element", "molar_heat_capacity", 1.0),
     ("thermal_conductivity", "κ", "W/(m*K)", "thermal conductivity of the element", "thermal_conductivity", 1.0),
@@ -138,5 +139,25 @@ def raw_element_table() -> np.ndarray:
             table[z, n_m + charge] = float(energy)
     for z in range(1, MAX_Z + 1):
         table[z, n_m + 7:n_m + 12] = _pymatgen_columns(z)
+    _condensed_densities(table)
     table[0] = np.nan
     return table
+
+
+#: below this (g/cm³) a tabulated density is that of a gas at STP: the lightest solid element, Li,
+#: is 0.53 g/cm³, the densest gas, Rn, 0.0097 g/cm³
+GAS_DENSITY = 0.05
+
+
+def _condensed_densities(table: np.ndarray) -> None:
+    """Replace the gas densities mendeleev lists for H, He, N, O, F, Ne, Cl, Ar, Kr, Xe, Rn
+    (1e-4 to 1e-2 g/cm³) by the condensed-phase density M / V_m from pymatgen's molar volume of
+    the element (N 1.03, O 0.92, Ar 1.77 g/cm³): "density of the elemental solid" must not be a
+    thousand times smaller for the gases, or any descriptor divided by it explodes on oxides,
+    nitrides and halides. NaN when no molar volume is known (then imputed like any gap)."""
+    from pymatgen.core.periodic_table import Element
+
+    rho, molar_volume = PROPERTY_NAMES.index("elemental_density"), PROPERTY_NAMES.index("molar_volume")
+    for z in range(1, MAX_Z + 1):
+        if table[z, rho] < GAS_DENSITY:
+            table[z, rho] = float(Element.from_Z(z).atomic_mass) / table[z, molar_volume]

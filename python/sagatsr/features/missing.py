@@ -70,6 +70,15 @@ def element_table() -> np.ndarray:
     return _filled()[0]
 
 
+@functools.lru_cache(maxsize=1)
+def element_table_digest() -> str:
+    """A short SHA-256 of the filled element table: graph caches and saved models built from other
+    element data can be told apart."""
+    import hashlib
+
+    return hashlib.sha256(np.ascontiguousarray(element_table()).tobytes()).hexdigest()[:16]
+
+
 def imputed_mask() -> np.ndarray:
     """Boolean (MAX_Z+1, n_properties): True where the value was imputed by the policy."""
     return _filled()[1]

@@ -80,9 +80,13 @@ class CrystalGraphBuilder:
 
     @property
     def settings(self) -> dict:
+        """What a cached graph depends on besides its structure (the element data by digest, so a
+        cache built from other element values is rebuilt, not reused)."""
+        from sagatsr.features.missing import element_table_digest
+
         return {"cutoff": self.cutoff, "max_neighbors": self.max_neighbors,
                 "gaussian_centers": self.gaussian_centers, "site": self.space.site_names,
-                "crystal": self.space.crystal_names, "version": 2}
+                "crystal": self.space.crystal_names, "version": 2, "elements": element_table_digest()}
 
     def neighbors(self, structure, material_id=None, shared=None):
         """(centre, neighbour, distance, image) arrays of the kept edges, sorted by centre;
