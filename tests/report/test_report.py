@@ -109,3 +109,20 @@ def test_code_spans_keep_powers_literal():
     from sagatsr.report.writer import _inline
 
     assert _inline("**best**: `a**2*b**3`") == "<b>best</b>: <code>a**2*b**3</code>"
+
+
+def test_coefficients_of_a_model_of_a_transformed_target_say_what_they_multiply(tmp_path):
+    # y = sqrt(c·ΔH² + ...): the coefficients belong to a linear model of y², unit GPa²/term
+    out = _run_dir(tmp_path)
+    formulas = json.loads((out / "formulas.json").read_text())
+    formulas[1].update(expression="sqrt(3.5*fusion_heat_min**2/cell_volume**2)", coefficients=[
+        {"descriptor": "fusion_heat_min**2/cell_volume**2", "value": 3.5, "outer": "square",
+         "user_unit": "GPa ** 2 * Å ** 6 * mol ** 2 / kJ ** 2", "pure_number": False}])
+    (out / "formulas.json").write_text(json.dumps(formulas))
+    write_report(out)
+    markdown = (out / "report.md").read_text()
+    assert "a linear model of y²" in markdown and "(target unit)² ÷ term unit" in markdown
+    (tmp_path / "plain").mkdir()
+    plain = _run_dir(tmp_path / "plain")
+    write_report(plain)
+    assert "(a linear model of y: unit = target unit ÷ term unit" in (plain / "report.md").read_text()

@@ -88,8 +88,17 @@ def _coefficient_lines(record: dict, symbols: dict) -> list[str]:
         rows.append([f"`{term}`", f"{coef['value']:.4g}", unit])
     if not rows:
         return []
-    return ["Coefficients of the selected formula (unit = target unit ÷ term unit, in the inputs' own units):",
-            "", *_table(["term", "coefficient", "unit"], rows), ""]
+    outer = next((c["outer"] for c in record["coefficients"] if c.get("outer")), None)
+    of = _OUTER_TARGET.get(outer, "target unit")
+    lead = (f"Coefficients of the selected formula (a linear model of {_OUTER_TARGET_OF.get(outer, 'y')}: "
+            f"unit = {of} ÷ term unit, in the inputs' own units):")
+    return [lead, "", *_table(["term", "coefficient", "unit"], rows), ""]
+
+
+#: models of a transformed target (sagatsr.sr.sisso.outer): what the coefficients' units refer to
+_OUTER_TARGET_OF = {"square": "y²", "inverse": "1/y", "inverse_square": "1/y²", "log": "ln y"}
+_OUTER_TARGET = {"square": "(target unit)²", "inverse": "1/target unit", "inverse_square": "1/(target unit)²",
+                 "log": "1 (the constant term is ln of a value in the target unit)"}
 
 
 def _formula_sections(out: Path, formulas: list[dict], symbols: dict) -> list[str]:
