@@ -92,6 +92,7 @@ LAWS = {"hypot": (["m", "m", "K", "s"], "m"), "inverse_sum": (["m", "1/m", "K", 
         "gaussian": (["dimensionless"] * 2 + ["K", "s"], "dimensionless")}
 
 
+@pytest.mark.filterwarnings("error::RuntimeWarning")  # no numpy warning escapes the search
 @pytest.mark.parametrize("law", sorted(LAWS))
 def test_laws_linear_only_after_a_transform_are_recovered_with_units(law):
     X, y, truth = _planted(law, seed=4)

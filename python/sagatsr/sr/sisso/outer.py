@@ -86,10 +86,12 @@ class Outer:
         sse = _sse(self.inverse(A @ coef, sign) - y)
         for _ in range(steps):
             p = A @ coef
-            J = self.slope(p, sign)[:, None] * A
-            if not np.all(np.isfinite(J)):
+            with np.errstate(all="ignore"):
+                J = self.slope(p, sign)[:, None] * A
+                r = y - self.inverse(p, sign)
+            if not (np.all(np.isfinite(J)) and np.all(np.isfinite(r))):
                 break
-            step = np.linalg.lstsq(J, y - self.inverse(p, sign), rcond=None)[0]
+            step = np.linalg.lstsq(J, r, rcond=None)[0]
             for _ in range(6):  # halve until it helps
                 trial = coef + step
                 trial_sse = _sse(self.inverse(A @ trial, sign) - y)
