@@ -26,7 +26,8 @@ an atom (:class:`~sagatsr.model.angles.AngleEdgeUpdate`; ``angle_basis`` Gaussia
 CPU-friendly defaults: hidden 64, 3 layers × 4 heads, edge vectors 32, dropout 0.1, and the
 paper's binned SAE with one IC head (the paper: node 128 / crystal 256, 4 layers × 4 heads, edges
 48, dropout 0.3 — pass those on a GPU). :class:`~sagatsr.training.TrainConfig` defaults to the
-recipe measured best on Matbench perovskites instead: Gaussian SAE, 4 IC heads, no dropout.
+recipe in :data:`~sagatsr.training.config.RECIPES` instead: the quantile SAE (6 basis functions), 4 IC
+heads, no dropout.
 """
 
 from __future__ import annotations
