@@ -44,10 +44,16 @@ def assert_units_propagate(formulas, target_unit: str, variable_units: dict[str,
             if coef["descriptor"] != "1":  # the descriptor's unit follows from its own expression
                 walked = expression_unit(parse_expression(coef["descriptor"], list(variable_units)), variable_units)
                 np.testing.assert_allclose(ureg.Quantity(1.0, walked).to(descriptor.units).magnitude, 1.0)
+            # a model of a transformed target (an outer function) is linear in t = y², 1/y, 1/y², ln y
+            power = {None: 1, "square": 2, "inverse": -1, "inverse_square": -2, "log": 0}[coef.get("outer")]
+            if power == 0 and coef["descriptor"] == "1" and not target.dimensionless:
+                assert coef["user_unit"] == f"log({target_unit})" and not coef["pure_number"], coef
+                continue
+            t_unit = target**power
             product = ureg.Quantity(1.0, coef["user_unit"]) * descriptor  # the value needs no conversion
-            assert product.dimensionality == target.dimensionality, (coef, target_unit)
-            np.testing.assert_allclose(product.to(target).magnitude, 1.0, rtol=1e-9,
-                                       err_msg=f"{coef} x descriptor is not {target_unit}")
+            assert product.dimensionality == (1.0 * t_unit).dimensionality, (coef, target_unit)
+            np.testing.assert_allclose(product.to(t_unit).magnitude, 1.0, rtol=1e-9,
+                                       err_msg=f"{coef} x descriptor is not ({target_unit})^{power}")
             worth = ureg.Quantity(1.0, coef["user_unit"]).to_reduced_units()
             assert coef["pure_number"] == bool(worth.dimensionless and abs(worth.to("").magnitude - 1) < 1e-12)
 
