@@ -28,6 +28,9 @@ def test_round_trip_keeps_formulas_predictions_and_verdicts(units, tmp_path):
     model.to_json(tmp_path / "m.json")
     loaded = SymbolicRegressor.from_json(tmp_path / "m.json")
     assert loaded.units == units and loaded.best_.expression == model.best_.expression
+    # best_ reads the row-by-row comparison, so it is saved (the residuals themselves are not)
+    assert [e.cv_excess_z for e in loaded.pareto_front_] == [e.cv_excess_z for e in model.pareto_front_]
+    assert all(e.cv_excess_z is not None and e.cv_residuals is None for e in loaded.pareto_front_)
 
 
 def _saved(**changes):
@@ -52,6 +55,7 @@ def _saved(**changes):
     ({"eq_expression": "a + Inf"}, "non-finite"),
     ({"eq_expression": "exp(q)"}, "unknown variable"),
     ({"eq_loss": "0.1"}, "loss"),
+    ({"eq_cv_excess_z": "small"}, "cv_excess_z"),
     ({"eq_surprise": 1}, "unknown keys"),
     ({"param_julia_options": {"procs": 64}}, "unknown keys"),
     ({"param_rung": 0}, "rung"),

@@ -40,6 +40,12 @@ class Equation:
     #: the losses divided by var(y): scale-free (finite even when y ~ 1e200 makes MSE overflow)
     nmse: Optional[float] = None
     cv_nmse: Optional[float] = None
+    #: held-out error of every fit row divided by std(y) (``cv_nmse`` is their mean square): lets
+    #: ``best_`` compare two formulas row by row (selection.py); not saved
+    cv_residuals: Optional[np.ndarray] = field(default=None, repr=False, compare=False)
+    #: standard errors by which the held-out error exceeds the front's best, row by row (saved:
+    #: ``best_`` reads it, :func:`sagatsr.sr.selection.mark_excess`); None when not measured
+    cv_excess_z: Optional[float] = None
 
     def evaluate(self, X, variable_names=None) -> np.ndarray:
         """Evaluate on ``X`` (n, p) whose columns are ``variable_names`` (default: ``inputs``)."""
@@ -65,7 +71,7 @@ class Equation:
                 "inputs": list(self.inputs), "dimensionally_consistent": self.dimensionally_consistent,
                 "coefficients": self.coefficients,
                 "pure_number_coefficients": self.pure_number_coefficients, "cv_loss": self.cv_loss,
-                "nmse": self.nmse, "cv_nmse": self.cv_nmse}
+                "nmse": self.nmse, "cv_nmse": self.cv_nmse, "cv_excess_z": self.cv_excess_z}
 
     @classmethod
     def from_dict(cls, data: dict, variable_names=None) -> "Equation":
@@ -77,4 +83,5 @@ class Equation:
                    dimensionally_consistent=data.get("dimensionally_consistent", True),
                    coefficients=data.get("coefficients"),
                    pure_number_coefficients=data.get("pure_number_coefficients"),
-                   cv_loss=data.get("cv_loss"), nmse=data.get("nmse"), cv_nmse=data.get("cv_nmse"))
+                   cv_loss=data.get("cv_loss"), nmse=data.get("nmse"), cv_nmse=data.get("cv_nmse"),
+                   cv_excess_z=data.get("cv_excess_z"))

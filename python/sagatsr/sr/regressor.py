@@ -6,7 +6,8 @@ the one that bought the most accuracy per unit of complexity: the largest
 ``-Δ log(loss) / Δ complexity`` against the next simpler formula on the front. A bigger formula that
 shaves a little more training error off is not chosen; on small data such formulas overfit. The
 loss used is the held-out (cross-validated) MSE when the backend gives one (sisso does), else the
-training MSE. Among the near-best, formulas whose coefficients are all pure numbers are preferred
+training MSE; a formula whose held-out errors are, row by row, significantly worse than the best
+one's is not near-best either (:mod:`sagatsr.sr.selection`). Among the near-best, formulas whose coefficients are all pure numbers are preferred
 when there is any. Units: the formula's ``units`` is y's unit; for sisso each coefficient ``c_k``
 of ``y = c0 + Σ c_k d_k`` carries ``[y]/[d_k]`` (see :mod:`sagatsr.sr.sisso.engine`);
 ``units="strict"`` keeps only pure-number coefficients, ``"fit"`` (default) lets them carry units
@@ -25,7 +26,7 @@ from sagatsr.sr.equation import Equation
 from sagatsr.sr.inputs import check_finite, check_units, table_from
 from sagatsr.sr.operators import DEFAULT_BINARY, DEFAULT_UNARY, OPERATORS
 from sagatsr.sr.params import DEFAULTS, check_params
-from sagatsr.sr.selection import choose_best
+from sagatsr.sr.selection import choose_best, mark_excess
 from sagatsr.sr.unitcheck import verdicts
 
 _WARNED: set[str] = set()
@@ -96,6 +97,7 @@ class SymbolicRegressor:
         for eq in front:  # the verdicts are ours, computed the same way as on load
             eq.dimensionally_consistent, eq.pure_number_coefficients = verdicts(
                 eq.sympy, names, self.X_units_, self.y_units_, eq.backend)  # y None: output unit free
+        mark_excess(front)  # after the maxsize cut: the reference is a formula of this front
         self.backend_used_, self.pareto_front_ = backend, front
         with np.errstate(over="ignore"):
             self._y_var = float(np.var(y))

@@ -3,7 +3,13 @@ held-out rows, preferring pure-number coefficients).
 
 ``loss(eq)`` is the held-out (cross-validated) MSE divided by var(y) when every formula has one
 (``cv_nmse``, scale-free), else the held-out MSE, else the training MSE.
-Near-best: ``loss ≤ tolerance · min loss + 1e-12·var(y)`` (so exact fits tie). If any near-best
+Near-best: ``loss ≤ tolerance · min loss + 1e-12·var(y)`` (so exact fits tie), and, when the backend
+gives each formula's held-out error row by row (sisso), not significantly worse than the formula of
+least loss: :func:`paired_excess_z` compares the two on the same rows (the paired difference of
+squared errors, its mean over its standard error) and a formula more than :data:`NEAR_Z` standard
+errors worse is not near-best. The pairing matters with noisy data: a simpler approximation that is
+a few percent worse everywhere is within the tolerance, and an unpaired comparison cannot tell it
+from noise, but its excess is systematic, row after row. If any near-best
 formula has only pure-number coefficients (``pure_number_coefficients`` true), only those compete.
 Among the competitors, the chosen one has the largest ``-Δ log(loss) / Δ complexity`` against the
 next simpler formula on the front (the simplest competitor wins when nothing simpler exists).
@@ -11,7 +17,39 @@ next simpler formula on the front (the simplest competitor wins when nothing sim
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
+
+#: standard errors by which a formula's held-out error may exceed the best one's (module doc)
+NEAR_Z = 2.0
+#: mean excess (in units of var(y)) below which two formulas tie: exact fits differ by round-off only
+TIE_NMSE = 1e-12
+
+
+def paired_excess_z(residuals, reference) -> float:
+    """How many standard errors the mean of ``residuals² − reference²`` (held-out errors of two
+    formulas on the same rows, in units of std(y)) lies above 0; 0 for a tie or a better formula."""
+    with np.errstate(all="ignore"):
+        excess = np.asarray(residuals, float) ** 2 - np.asarray(reference, float) ** 2
+        mean = float(np.mean(excess))
+        error = float(np.std(excess, ddof=1) / math.sqrt(len(excess))) if len(excess) > 1 else 0.0
+    if not math.isfinite(mean):
+        return math.inf if mean > 0 or math.isnan(mean) else 0.0
+    if mean <= TIE_NMSE:
+        return 0.0
+    return mean / error if error > 0 and math.isfinite(error) else math.inf
+
+
+def mark_excess(front) -> None:
+    """Set ``cv_excess_z`` of every formula: :func:`paired_excess_z` against the formula of least
+    ``cv_nmse``, when every formula has its held-out residuals (else leave it None)."""
+    if not front or any(eq.cv_residuals is None or eq.cv_nmse is None for eq in front):
+        return
+    reference = min(front, key=lambda eq: eq.cv_nmse)
+    for eq in front:
+        if len(eq.cv_residuals) == len(reference.cv_residuals):
+            eq.cv_excess_z = min(paired_excess_z(eq.cv_residuals, reference.cv_residuals), 1e6)
 
 
 def choose_best(front, tolerance: float, y_var: float):
@@ -27,7 +65,8 @@ def choose_best(front, tolerance: float, y_var: float):
             return eq.cv_loss if held_out else eq.loss
         floor = 1e-12 * y_var + 1e-300
     limit = tolerance * min(loss(eq) for eq in front) + floor
-    near = [eq for eq in front if loss(eq) <= limit]
+    near = [eq for eq in front if loss(eq) <= limit
+            and (eq.cv_excess_z is None or eq.cv_excess_z <= NEAR_Z)]
     if any(eq.pure_number_coefficients for eq in near):
         near = [eq for eq in near if eq.pure_number_coefficients]
     best, best_score = None, -np.inf

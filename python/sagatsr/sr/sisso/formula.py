@@ -25,7 +25,7 @@ import sympy
 
 from sagatsr.sr.equation import Equation
 from sagatsr.sr.sisso.outer import IDENTITY
-from sagatsr.sr.sisso.select import cv_mse, design
+from sagatsr.sr.sisso.select import cv_errors, design
 from sagatsr.units import vector_to_unit
 
 
@@ -97,8 +97,11 @@ def build_equation(trees, dims, complexity, X_int, y_int, *, scaling, symbols, X
     with np.errstate(all="ignore"):
         mse = float(np.mean((pred - y_int) ** 2))
     mse = mse if np.isfinite(mse) else float("inf")
-    cv = cv_mse(D, y_int, intercept, outer=outer, sign=sign)
     var = float(np.var(y_int))
+    residuals = cv_errors(D, y_int, intercept, outer=outer, sign=sign) / np.sqrt(var)
+    with np.errstate(over="ignore", invalid="ignore"):
+        cv = float(np.mean(residuals**2)) * var
+    cv = cv if np.isfinite(cv) else float("inf")
     scale = scaling.y_scale
     with np.errstate(over="ignore"):  # y ~ 1e200: the MSE in y's unit² is honestly inf
         loss, cv_loss = float(mse * scale * scale), float(cv * scale * scale)
@@ -106,7 +109,7 @@ def build_equation(trees, dims, complexity, X_int, y_int, *, scaling, symbols, X
                     loss=loss, units=y_unit, backend="sisso",
                     inputs=used, dimensionally_consistent=True, coefficients=coefficients,
                     pure_number_coefficients=bool(pure), cv_loss=cv_loss, nmse=mse / var,
-                    cv_nmse=cv / var)
+                    cv_nmse=cv / var, cv_residuals=residuals)
 
 
 def model_complexity(complexity, intercept: bool, outer=IDENTITY) -> int:

@@ -23,9 +23,9 @@ def design(D, n_rows, intercept=True):
     return np.column_stack([np.ones(n_rows), D]) if intercept else D
 
 
-def cv_mse(D, y, intercept=True, folds=FOLDS, outer=IDENTITY, sign=1.0) -> float:
-    """K-fold held-out mean squared error of the least-squares fit (module docstring). With an
-    outer function (:mod:`.outer`) each fold's model ``y ≈ sign·T⁻¹(A c)`` is fitted by
+def cv_errors(D, y, intercept=True, folds=FOLDS, outer=IDENTITY, sign=1.0) -> np.ndarray:
+    """The held-out error of every row (prediction of the fold's model minus y; module docstring).
+    With an outer function (:mod:`.outer`) each fold's model ``y ≈ sign·T⁻¹(A c)`` is fitted by
     :meth:`~.outer.Outer.fit` and its errors are measured on y."""
     y = np.asarray(y, float)
     A = design(D, len(y), intercept)
@@ -35,6 +35,12 @@ def cv_mse(D, y, intercept=True, folds=FOLDS, outer=IDENTITY, sign=1.0) -> float
         test = fold == k
         coef = outer.fit(A[~test], y[~test], sign)
         errors[test] = outer.inverse(A[test] @ coef, sign) - y[test]
+    return errors
+
+
+def cv_mse(D, y, intercept=True, folds=FOLDS, outer=IDENTITY, sign=1.0) -> float:
+    """K-fold held-out mean squared error of the least-squares fit (:func:`cv_errors`)."""
+    errors = cv_errors(D, y, intercept, folds, outer, sign)
     with np.errstate(over="ignore", invalid="ignore"):
         mse = float(np.mean(errors**2))
     return mse if np.isfinite(mse) else float("inf")
