@@ -1,12 +1,13 @@
 """Benchmark: training throughput (graphs/s) of SA-GAT vs a CGCNN-style PyG model of equal width.
 
 Both models train on the same graphs (matbench_perovskites rows, or the demo) with the same batch
-size, AdamW and L1 loss, in the same process, epoch by epoch in turn (so both see the same load on
-a shared machine). Throughput is counted in CPU time of this process (``time.process_time``, one
-torch thread): other jobs on the machine slow the wall clock, not the CPU seconds a training step
-needs. Wall-clock rates are reported too. The CGCNN-style baseline: a linear embedding of the
-standardised site features, ``layers`` × ``torch_geometric.nn.CGConv(hidden, dim=edge features,
-batch_norm=True)``, mean pooling, and a 2-layer head — the architecture of Xie & Grossman (2018).
+size, optimizer (sagatsr's fused AdamW; ``--plain-adamw``: torch's default AdamW) and L1 loss, in
+the same process, epoch by epoch in turn (so both see the same load on a shared machine).
+Throughput is counted in CPU time of this process (``time.process_time``, one torch thread): other
+jobs on the machine slow the wall clock, not the CPU seconds a training step needs. Wall-clock
+rates are reported too. The CGCNN-style baseline: a linear embedding of the standardised site
+features, ``layers`` × ``torch_geometric.nn.CGConv(hidden, dim=edge features, batch_norm=True)``,
+mean pooling, and a 2-layer head — the architecture of Xie & Grossman (2018).
 
 ``--profile`` adds the forward+backward CPU time per part of one SA-GAT training step (site and
 crystal SAE, shell attention, its rank-bias term, angle updates, readout, optimizer) from the
@@ -14,7 +15,7 @@ PyTorch profiler, and the CPU time of batching the graphs (data loading).
 
 Usage: python benchmarks/train_throughput.py [--data ../shared/data/matbench_perovskites | demo]
        [--quick] [--limit 1000] [--epochs 3] [--batch-size 64] [--threads 1] [--angle-layers A]
-       [--sae-mode MODE] [--model-arg NAME=INT ...] [--profile] [--name NAME]
+       [--sae-mode MODE] [--model-arg NAME=INT ...] [--profile] [--plain-adamw] [--name NAME]
 Writes benchmarks/results/train_throughput.json (or NAME.json).
 """
 
@@ -63,12 +64,16 @@ def _epoch(model, optimizer, loader) -> tuple[int, float, float]:
     return seen, time.process_time() - cpu, time.perf_counter() - wall
 
 
-def throughput(models: dict, graphs, epochs: int, batch_size: int) -> dict:
-    """Graphs per CPU second and per wall second of each model, epochs interleaved; epoch 0 warms up."""
+def throughput(models: dict, graphs, epochs: int, batch_size: int, plain_adamw: bool = False) -> dict:
+    """Graphs per CPU second and per wall second of each model, epochs interleaved; epoch 0 warms up.
+    Both use sagatsr's optimizer (fused AdamW), or torch's default AdamW with ``plain_adamw``."""
     from torch_geometric.loader import DataLoader
 
+    from sagatsr.training.module import adamw
+
     loader = DataLoader(graphs, batch_size=batch_size, shuffle=True)
-    optimizers = {name: torch.optim.AdamW(model.parameters(), lr=1e-3) for name, model in models.items()}
+    optimizers = {name: torch.optim.AdamW(model.parameters(), lr=1e-3) if plain_adamw
+                  else adamw(model.parameters(), lr=1e-3) for name, model in models.items()}
     totals = {name: [0, 0.0, 0.0] for name in models}
     for epoch in range(epochs + 1):
         for name, model in models.items():
@@ -94,21 +99,23 @@ def _labelled(module, label: str) -> None:
 
 
 def _rank_bias_ms(conv, batch, repeats: int = 20) -> float:
-    """CPU ms of the shell-rank term of one attention layer: bias lookup, its softmax, and the
-    softmax that combines it with the scores (which exists only because of the bias)."""
-    from torch_geometric.utils import softmax
+    """CPU ms of the shell-rank term of one attention layer, as the layer computes it: the bias
+    rows, the softmax of scores and bias together (twice as wide as the scores' alone), and the
+    softmax that combines them (which exists only because of the bias)."""
+    from sagatsr.model.incoming import IncomingEdges
 
-    target, n = batch.edge_index[1], batch.num_nodes
-    scores = torch.randn(target.numel(), conv.heads, requires_grad=True)
+    incoming, heads = IncomingEdges(batch.edge_index[1], batch.num_nodes), conv.heads
+    scores = torch.randn(batch.edge_index.size(1), heads, requires_grad=True)
     started = time.process_time()
     for _ in range(repeats):
-        bias = conv.rank_bias(batch.edge_rank.clamp(0, conv.max_rank))
-        combined = softmax(scores, target, num_nodes=n) + softmax(bias, target, num_nodes=n)
-        softmax(combined, target, num_nodes=n).sum().backward()
+        bias = conv.rank_bias.weight.index_select(0, batch.edge_rank.clamp(0, conv.max_rank))
+        both = incoming.softmax(torch.cat([scores, bias], dim=-1))
+        alpha = incoming.softmax(both[:, :heads] + both[:, heads:])
+        alpha.backward(torch.ones_like(alpha))
     return 1000 * (time.process_time() - started) / repeats
 
 
-def profile_step(model, graphs, batch_size: int) -> dict:
+def profile_step(model, graphs, batch_size: int, plain_adamw: bool = False) -> dict:
     """CPU ms per batch: forward time of each part of SA-GAT, backward and optimizer in total, the
     shell-rank term (forward + backward, all layers) and batching the graphs (data loading)."""
     from torch.profiler import ProfilerActivity, profile, record_function
@@ -120,7 +127,9 @@ def profile_step(model, graphs, batch_size: int) -> dict:
     for label, modules in parts.items():
         for module in modules:
             _labelled(module, label)
-    optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3)
+    from sagatsr.training.module import adamw
+
+    optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3) if plain_adamw else adamw(model.parameters(), lr=1e-3)
     starts = range(0, len(graphs), batch_size)
     started = time.process_time()
     batches = [Batch.from_data_list(graphs[i:i + batch_size]) for i in starts]
@@ -158,6 +167,8 @@ def main(argv=None) -> dict:
                         help="another integer model hyper-parameter (repeatable), e.g. num_basis=16")
     parser.add_argument("--threads", type=int, default=1, help="torch threads (CPU-time rates assume 1)")
     parser.add_argument("--profile", action="store_true", help="per-part CPU time of a SA-GAT step")
+    parser.add_argument("--plain-adamw", action="store_true",
+                        help="torch's default AdamW for both models (as before sagatsr trained with the fused one)")
     parser.add_argument("--name", default="train_throughput")
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
@@ -175,16 +186,20 @@ def main(argv=None) -> dict:
     sagat.fit_normalization(graphs)
     cgcnn = CGCNNStyle(first.x.size(1), first.edge_attr.size(1), args.hidden, args.layers)
     cgcnn.standardize.fit(torch.cat([g.x for g in graphs]))
-    numbers = throughput({"sagat": sagat, "cgcnn_style_cgconv": cgcnn}, graphs, epochs, args.batch_size)
+    numbers = throughput({"sagat": sagat, "cgcnn_style_cgconv": cgcnn}, graphs, epochs, args.batch_size,
+                         args.plain_adamw)
     for kind in ("cpu", "wall"):
         numbers[f"ratio_sagat_over_cgcnn_{kind}"] = round(numbers["sagat"][f"graphs_per_{kind}_second"]
                                                           / numbers["cgcnn_style_cgconv"][f"graphs_per_{kind}_second"], 3)
     if args.profile:
-        numbers["sagat_profile_cpu_ms_per_batch"] = profile_step(sagat, graphs, args.batch_size)
+        numbers["sagat_profile_cpu_ms_per_batch"] = profile_step(sagat, graphs, args.batch_size,
+                                                                 args.plain_adamw)
     return write_result(args.name, {
         "data": str(args.data), "n_graphs": len(graphs), "mean_atoms": sum(g.num_nodes for g in graphs) / len(graphs),
         "mean_edges": sum(g.num_edges for g in graphs) / len(graphs), "timed_epochs": epochs,
-        "batch_size": args.batch_size, "threads": args.threads, "sagat_settings": config.model_kwargs(), **numbers,
+        "batch_size": args.batch_size, "threads": args.threads,
+        "optimizer": "AdamW (torch default)" if args.plain_adamw else "AdamW, fused (sagatsr.training.module.adamw)",
+        "sagat_settings": config.model_kwargs(), **numbers,
         "note": "same graphs, same process, epochs interleaved; rates per CPU second of this process are robust "
                 "to other jobs on the machine, wall-clock rates are not"})
 

@@ -145,3 +145,49 @@ def test_quantile_mode_with_uniform_ics_is_the_linear_encodings_first_layer():
     first_layer = z @ sae.slope + sae.bias.sum(0)  # W1 z + b1 of a fully connected layer
     expected = sae.out(torch.nn.functional.leaky_relu(first_layer, 0.2))
     torch.testing.assert_close(vector, expected)
+
+
+def _term_by_term(sae, values):
+    """The module docstring's formulas applied literally: project every feature to [n, N, d], score
+    it, softmax over the varying features, pool with the mode's weight."""
+    projected = sae.project(values)
+    per_head = sae.head_importance(projected)  # [n, N, K]
+    if sae.mode == "quantile":
+        varying = float((~sae.constant).sum().clamp(min=1))
+        gate = varying ** 0.5 if sae.feature_norm else varying
+        pooled = torch.einsum("nfk,nfd->nkd", per_head * gate, projected).reshape(len(values), -1)
+        return sae.out(torch.nn.functional.leaky_relu(pooled, 0.2)), per_head.mean(-1)
+    pooled = torch.einsum("nfk,nfd->nkd", per_head, projected)
+    vector = pooled[:, 0] if sae.merge is None else sae.merge(pooled.reshape(len(values), -1))
+    return vector, per_head.mean(-1)
+
+
+@given(seed=st.integers(0, 1000), n_features=st.integers(1, 25), heads=st.integers(1, 4),
+       variant=st.sampled_from(["quantile", "quantile-normed", "gaussian"]))
+def test_forward_equals_the_term_by_term_formulas_and_gradients(seed, n_features, heads, variant):
+    torch.manual_seed(seed)
+    train = torch.randn(40, n_features) * torch.logspace(-3, 3, n_features)
+    train[:, 0] = 2.0  # constant in training: masked
+    mode = variant.split("-")[0]
+    sae = SelfAdaptableEncoding(n_features, 8, mode=mode, num_basis=5, heads=heads,
+                                feature_norm=variant.endswith("normed"))
+    sae.fit_ranges(train)
+    with torch.no_grad():  # non-trivial biases, slopes and sharpness
+        for parameter in sae.parameters():
+            parameter.add_(0.3 * torch.randn_like(parameter))
+    # repeated rows (encoded once, then copied), a far outlier and missing values
+    probe = torch.cat([train[:6] * 1.3, train[:3] * 1.3, torch.full((1, n_features), 1e7),
+                       torch.full((2, n_features), float("nan"))])
+    grads = []
+    for compute in (sae, lambda v: _term_by_term(sae, v)):
+        sae.zero_grad()
+        vector, ics = compute(probe)
+        (vector.sin().sum() + (ics * torch.arange(n_features)).sum()).backward()
+        grads.append((vector, ics, [p.grad.clone() for p in sae.parameters() if p.grad is not None]))
+    (fast, fast_ics, fast_grads), (reference, reference_ics, reference_grads) = grads
+    torch.testing.assert_close(fast, reference, rtol=1e-5, atol=1e-5)
+    torch.testing.assert_close(fast_ics, reference_ics, rtol=1e-5, atol=1e-6)
+    assert_importance_simplex(fast_ics)
+    assert len(fast_grads) == len(reference_grads)
+    for got, expected in zip(fast_grads, reference_grads):
+        torch.testing.assert_close(got, expected, rtol=1e-4, atol=1e-4 * max(1.0, expected.abs().max().item()))

@@ -12,7 +12,7 @@ import torch
 from helpers import synthetic_graphs
 
 from sagatsr.training import TrainConfig, TrainedModel, fit
-from sagatsr.training.module import lr_factor
+from sagatsr.training.module import adamw, lr_factor
 
 TINY = dict(hidden=16, edge_hidden=8, layers=2, heads=2, site_bins=20, crystal_bins=20, batch_size=8, num_threads=1,
             progress=False)
@@ -108,6 +108,25 @@ def test_schedule_warms_up_then_decays_polynomially():
     assert all(a >= b for a, b in zip(factors[10:], factors[11:]))
     assert lr_factor(100, 10, 100, 3.0, 0.01) == pytest.approx(0.01)
     assert lr_factor(55, 10, 100, 3.0, 0.0) == pytest.approx(0.5 ** 3)
+
+
+def test_adamw_is_fused_on_cpu_and_steps_like_torchs_default():
+    torch.manual_seed(0)
+    fused_model, plain_model = torch.nn.Linear(5, 3), torch.nn.Linear(5, 3)
+    plain_model.load_state_dict(fused_model.state_dict())
+    start = fused_model.weight.detach().clone()
+    fused = adamw(fused_model.parameters(), lr=0.01, weight_decay=0.1)
+    plain = torch.optim.AdamW(plain_model.parameters(), lr=0.01, weight_decay=0.1)
+    assert fused.defaults["fused"] and not plain.defaults["fused"]
+    inputs = torch.randn(8, 5)
+    for _ in range(20):
+        for model, optimizer in ((fused_model, fused), (plain_model, plain)):
+            optimizer.zero_grad()
+            model(inputs).pow(2).sum().backward()
+            optimizer.step()
+    for got, expected in zip(fused_model.parameters(), plain_model.parameters()):
+        torch.testing.assert_close(got, expected, rtol=1e-5, atol=1e-6)
+    assert (fused_model.weight - start).abs().max() > 0.05  # the steps did move the weights
 
 
 def test_config_rejects_nonsense():

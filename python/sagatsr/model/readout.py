@@ -28,7 +28,9 @@ import math
 
 import torch
 from torch import Tensor, nn
-from torch_geometric.utils import scatter, softmax
+from torch_geometric.utils import scatter
+
+from sagatsr.model.incoming import IncomingEdges
 
 __all__ = ["GRUAttentionReadout", "MeanPoolReadout"]
 
@@ -49,9 +51,11 @@ class GRUAttentionReadout(nn.Module):
     def step(self, state: tuple[Tensor, Tensor, Tensor], x: Tensor, batch: Tensor) -> tuple[Tensor, Tensor, Tensor]:
         """Attend over each graph's nodes with its query; update the GRU state."""
         query, hidden, _ = state
-        num_graphs = query.size(0)
-        weight = softmax((x * query[batch]).sum(-1) / math.sqrt(self.dim), batch, num_nodes=num_graphs)
-        pooled = scatter(weight.unsqueeze(-1) * x, batch, dim=0, dim_size=num_graphs, reduce="sum")
+        # atoms grouped by graph: the per-group gather, softmax and sum of the attention layers
+        # (views instead of scatters when every graph has the same number of atoms)
+        atoms = IncomingEdges(batch, query.size(0))
+        weight = atoms.softmax((x * atoms.gather(query)).sum(-1) / math.sqrt(self.dim))
+        pooled = atoms.sum(weight.unsqueeze(-1) * x)
         hidden = self.gru(torch.cat([query, pooled], dim=-1), hidden)
         return hidden, hidden, pooled
 
