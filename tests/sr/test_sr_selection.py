@@ -85,3 +85,27 @@ def test_a_fitted_regressor_marks_its_front_and_best_is_not_significantly_worse(
     zs = [e.cv_excess_z for e in model.pareto_front_]
     assert all(z is not None and z >= 0 for z in zs) and min(zs) == 0.0
     assert model.best_.cv_excess_z <= NEAR_Z
+
+
+def test_inner_constants_are_refitted_without_the_held_out_rows():
+    """A pole fitted just beyond the largest x explains that row only; held-out rows see it only
+    when each fold fits the constant without them."""
+    from sagatsr.sr.sisso.parametric import InnerConstants
+    from sagatsr.sr.sisso.select import cv_errors
+
+    rng = np.random.default_rng(0)
+    x = np.sort(rng.uniform(0, 1, 60))
+    y = 0.1 * rng.standard_normal(60)
+    y[-1] = 5.0  # one extreme row
+    X, sym = x[:, None], sympy.Symbol("x", real=True)
+    constants = InnerConstants([1 / (sym - sympy.Float(1.2))], [sym], intercept=True)
+    p = constants.fit(X, y)
+    assert 0 < -p[0] - x[-1] < 0.01  # the pole (x = -p) moved next to the largest x
+    D = constants.columns(X, p)
+
+    def refit(train):
+        return constants.columns(X, constants.fit(X[train], y[train]))
+
+    seen = np.mean(cv_errors(D, y) ** 2)
+    honest = np.mean(cv_errors(D, y, refit=refit) ** 2)
+    assert honest > 10 * seen  # the extreme row is no longer predicted by a pole fitted on it

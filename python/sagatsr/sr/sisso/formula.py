@@ -25,6 +25,7 @@ import sympy
 
 from sagatsr.sr.equation import Equation
 from sagatsr.sr.sisso.outer import IDENTITY
+from sagatsr.sr.sisso.parametric import InnerConstants
 from sagatsr.sr.sisso.select import cv_errors, design
 from sagatsr.units import vector_to_unit
 
@@ -98,7 +99,9 @@ def build_equation(trees, dims, complexity, X_int, y_int, *, scaling, symbols, X
         mse = float(np.mean((pred - y_int) ** 2))
     mse = mse if np.isfinite(mse) else float("inf")
     var = float(np.var(y_int))
-    residuals = cv_errors(D, y_int, intercept, outer=outer, sign=sign) / np.sqrt(var)
+    residuals = cv_errors(D, y_int, intercept, outer=outer, sign=sign,
+                          refit=_fold_refit(trees, symbols, X_int, outer.forward(y_int, sign), intercept))
+    residuals = residuals / np.sqrt(var)
     with np.errstate(over="ignore", invalid="ignore"):
         cv = float(np.mean(residuals**2)) * var
     cv = cv if np.isfinite(cv) else float("inf")
@@ -110,6 +113,18 @@ def build_equation(trees, dims, complexity, X_int, y_int, *, scaling, symbols, X
                     inputs=used, dimensionally_consistent=True, coefficients=coefficients,
                     pure_number_coefficients=bool(pure), cv_loss=cv_loss, nmse=mse / var,
                     cv_nmse=cv / var, cv_residuals=residuals)
+
+
+def _fold_refit(trees, symbols, X_int, t, intercept):
+    """For :func:`~.select.cv_errors`: the descriptors with their inner constants refitted on a
+    fold's training rows (None when the trees hold no fitted constant)."""
+    constants = InnerConstants(trees, symbols, intercept)
+    if not constants.floats:
+        return None
+
+    def columns(train):
+        return constants.columns(X_int, constants.fit(X_int[train], t[train], quick=True))
+    return columns
 
 
 def model_complexity(complexity, intercept: bool, outer=IDENTITY) -> int:

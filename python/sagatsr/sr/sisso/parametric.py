@@ -170,37 +170,65 @@ def _binary_tree(cands, sympy_fn, name, e, c, idx, k):
     return sympy_fn(inner, cands.tree(idx[1])) if k == 0 else sympy_fn(cands.tree(idx[0]), inner)
 
 
+class InnerConstants:
+    """The Floats inside descriptor trees (SymPy, over ``symbols``) as free parameters: compiled
+    once, fitted jointly with the linear coefficients (variable projection) on any rows."""
+
+    def __init__(self, descriptors, symbols, intercept: bool) -> None:
+        self.floats = sorted({f for d in descriptors for f in d.atoms(sympy.Float)}, key=float)
+        self.start = np.array([float(f) for f in self.floats])
+        self.params = [sympy.Symbol(f"_p_sagatsr{k}", real=True) for k in range(len(self.floats))]
+        self.templated = [d.xreplace(dict(zip(self.floats, self.params))) for d in descriptors]
+        self.intercept = intercept
+        self._fns = [sympy.lambdify([*symbols, *self.params], t, "numpy") for t in self.templated] \
+            if self.floats else []
+
+    def columns(self, X, p) -> np.ndarray:
+        """The descriptor values ``[rows, descriptors]`` for parameters ``p`` (non-finite allowed)."""
+        cols = [X[:, j] for j in range(X.shape[1])]
+        with np.errstate(all="ignore"):
+            return np.column_stack([np.broadcast_to(np.asarray(f(*cols, *p), float), (len(X),))
+                                    for f in self._fns])
+
+    def _residual(self, X, y, p):
+        D = self.columns(X, p)
+        if self.intercept:
+            D = np.column_stack([np.ones(len(y)), D])
+        if not np.all(np.isfinite(D)):
+            return np.full(y.shape, 1e150)
+        return D @ np.linalg.lstsq(D, y, rcond=None)[0] - y
+
+    def fit(self, X, y, start=None, quick=False):
+        """Least-squares parameters on ``(X, y)`` from ``start`` (default: the trees' own values);
+        ``start`` itself when the fit fails or does not lower the sum of squares. ``quick``: a few
+        steps with loose tolerances, for a start already near the optimum (a fold's refit)."""
+        p0 = self.start if start is None else np.asarray(start, float)
+        if not self.floats:
+            return p0
+        residual = partial(self._residual, X, y)
+        initial = residual(p0)
+        try:
+            with np.errstate(all="ignore"):  # trial steps may overflow; such a step is simply rejected
+                tol = 1e-6 if quick else 1e-14  # tight: the optimum, not the path
+                fit = least_squares(residual, p0, method="trf", x_scale="jac",
+                                    max_nfev=(10 if quick else 200) * len(p0), ftol=tol, xtol=tol, gtol=tol)
+        except (ValueError, np.linalg.LinAlgError):
+            return p0
+        if not np.all(np.isfinite(fit.x)) or fit.fun @ fit.fun >= initial @ initial:
+            return p0
+        return fit.x
+
+    def trees(self, p) -> list:
+        mapping = {sym: sympy.Float(float(v), 10) for sym, v in zip(self.params, p)}
+        return [t.xreplace(mapping) for t in self.templated]
+
+
 def refine(descriptors, symbols, X, y, intercept):
     """Fit every Float inside ``descriptors`` (SymPy trees over ``symbols``) jointly with the linear
     coefficients by least squares on ``(X, y)``. Returns the refined trees (unchanged when there is
     nothing to fit or the fit does not lower the sum of squares)."""
-    floats = sorted({f for d in descriptors for f in d.atoms(sympy.Float)}, key=float)
-    if not floats:
+    constants = InnerConstants(descriptors, symbols, intercept)
+    if not constants.floats:
         return descriptors
-    params = [sympy.Symbol(f"_p_sagatsr{k}", real=True) for k in range(len(floats))]
-    templated = [d.xreplace(dict(zip(floats, params))) for d in descriptors]
-    fns = [sympy.lambdify([*symbols, *params], t, "numpy") for t in templated]
-    cols = [X[:, j] for j in range(X.shape[1])]
-
-    def residual(p):
-        with np.errstate(all="ignore"):
-            D = np.column_stack([np.broadcast_to(np.asarray(f(*cols, *p), float), y.shape) for f in fns])
-        if intercept:
-            D = np.column_stack([np.ones(len(y)), D])
-        if not np.all(np.isfinite(D)):
-            return np.full(y.shape, 1e150)
-        beta = np.linalg.lstsq(D, y, rcond=None)[0]
-        return D @ beta - y
-
-    p0 = np.array([float(f) for f in floats])
-    start = residual(p0)
-    try:
-        with np.errstate(all="ignore"):  # trial steps may overflow; such a step is simply rejected
-            fit = least_squares(residual, p0, method="trf", x_scale="jac", max_nfev=200 * len(p0),
-                                ftol=1e-14, xtol=1e-14, gtol=1e-14)  # tight: the optimum, not the path
-    except (ValueError, np.linalg.LinAlgError):
-        return descriptors
-    if not np.all(np.isfinite(fit.x)) or fit.fun @ fit.fun >= start @ start:
-        return descriptors
-    mapping = {p: sympy.Float(float(v), 10) for p, v in zip(params, fit.x)}
-    return [t.xreplace(mapping) for t in templated]
+    p = constants.fit(X, y)
+    return descriptors if np.array_equal(p, constants.start) else constants.trees(p)

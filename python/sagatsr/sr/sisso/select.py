@@ -23,18 +23,27 @@ def design(D, n_rows, intercept=True):
     return np.column_stack([np.ones(n_rows), D]) if intercept else D
 
 
-def cv_errors(D, y, intercept=True, folds=FOLDS, outer=IDENTITY, sign=1.0) -> np.ndarray:
+def cv_errors(D, y, intercept=True, folds=FOLDS, outer=IDENTITY, sign=1.0, refit=None) -> np.ndarray:
     """The held-out error of every row (prediction of the fold's model minus y; module docstring).
     With an outer function (:mod:`.outer`) each fold's model ``y ≈ sign·T⁻¹(A c)`` is fitted by
-    :meth:`~.outer.Outer.fit` and its errors are measured on y."""
+    :meth:`~.outer.Outer.fit` and its errors are measured on y. ``refit(train)``, when given,
+    returns the descriptor values of all rows with their inner constants (:mod:`.parametric`) fitted
+    on the ``train`` rows alone: constants fitted on every row would have seen the held-out ones
+    (a pole placed just beyond the largest value of a feature fits its extreme rows, and only a
+    fold that did not see them shows it)."""
     y = np.asarray(y, float)
     A = design(D, len(y), intercept)
     fold = np.arange(len(y)) % folds
     errors = np.empty(len(y))
     for k in range(folds):
         test = fold == k
-        coef = outer.fit(A[~test], y[~test], sign)
-        errors[test] = outer.inverse(A[test] @ coef, sign) - y[test]
+        A_k = A if refit is None else design(refit(~test), len(y), intercept)
+        if not np.all(np.isfinite(A_k[~test])):
+            errors[test] = np.inf
+            continue
+        coef = outer.fit(A_k[~test], y[~test], sign)
+        with np.errstate(all="ignore"):
+            errors[test] = outer.inverse(A_k[test] @ coef, sign) - y[test]
     return errors
 
 
