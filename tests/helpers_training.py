@@ -7,7 +7,9 @@ killed-and-resumed job with an uninterrupted one, so one definition serves both.
 
 from __future__ import annotations
 
-__all__ = ["TINY_TRAINING", "tiny_config", "tiny_split"]
+import signal
+
+__all__ = ["TINY_TRAINING", "tiny_config", "tiny_split", "interruptible_child"]
 
 #: a model small enough for a test, deterministic so that a resumed run repeats an uninterrupted one
 TINY_TRAINING = dict(hidden=16, edge_hidden=8, layers=2, heads=2, site_bins=20, crystal_bins=20, batch_size=8,
@@ -27,3 +29,10 @@ def tiny_split(count: int = 40, seed: int = 21, n_train: int = 32) -> tuple[list
 
     graphs = synthetic_graphs(count, seed=seed)
     return graphs[:n_train], graphs[n_train:]
+
+
+def interruptible_child() -> None:
+    """``preexec_fn`` of a child process that a test interrupts with SIGINT (Ctrl-C): a background
+    job of a non-interactive shell (``cmd &``) starts with SIGINT ignored, its children inherit that,
+    and the child would then ignore the test's Ctrl-C. The child gets the default disposition."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)

@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from pymatgen.core import Lattice, Structure
+from helpers import interruptible_child
 from typer.testing import CliRunner
 
 from sagatsr.cli import app
@@ -91,8 +92,8 @@ def test_real_ctrl_c_to_train_exits_130_with_what_was_kept_and_the_resume_comman
     data = _dataset(tmp_path / "data")
     command = ["train", "--data", str(data), "--target-unit", "eV", "--out", str(tmp_path / "m"), "--epochs", "400",
                "--batch-size", "4", "--threads", "1"]
-    job = subprocess.Popen([sys.executable, "-m", "sagatsr", *command], env=ENV, stdout=subprocess.PIPE,
-                           stderr=subprocess.PIPE, text=True)
+    job = subprocess.Popen([sys.executable, "-m", "sagatsr", *command], env=ENV, preexec_fn=interruptible_child,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     metrics = tmp_path / "m" / "metrics.csv"
     deadline = time.monotonic() + 300
     while not (metrics.exists() and len(metrics.read_text().splitlines()) >= 3):

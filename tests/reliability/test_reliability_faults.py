@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import torch
+from helpers import interruptible_child
 
 pytestmark = pytest.mark.slow
 
@@ -25,7 +26,8 @@ ENV = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONWARNINGS": "ignore"}
 
 def _start(out: Path, pause: float) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, str(DRIVER), str(out), str(EPOCHS), str(pause)], env=ENV,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=interruptible_child)
 
 
 def _rows(out: Path) -> int:

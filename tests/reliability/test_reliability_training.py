@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 
 import lightning as L
 import pandas as pd
@@ -43,14 +44,22 @@ def _history(folder):
     return pd.read_csv(folder / "metrics.csv")
 
 
-def test_ctrl_c_says_what_was_kept_and_resume_gives_the_uninterrupted_history(split, straight, tmp_path):
+@pytest.fixture
+def default_ctrl_c():
+    """Python's own Ctrl-C handler for the test (a background job of a shell starts with SIGINT
+    ignored; the check below needs a handler Lightning's could be told from)."""
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, before)
+
+
+def test_ctrl_c_says_what_was_kept_and_resume_gives_the_uninterrupted_history(split, straight, tmp_path,
+                                                                             default_ctrl_c):
     config = tiny_config(5)
     with pytest.raises(TrainingInterrupted, match="kept last.ckpt after epoch 2 \\(3 epochs done\\)"):
         fit(*split, tmp_path, config, callbacks=[_CtrlCAtEpoch(3)])
     assert _history(tmp_path)["epoch"].tolist() == [0, 1, 2]
     # Lightning would leave SIGINT ignored for good after a Ctrl-C: the caller's handler is back
-    import signal
-
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
     # a second interruption of the resumed run: history is still never lost
     with pytest.raises(TrainingInterrupted, match="after epoch 3"):
