@@ -7,8 +7,8 @@ the one that bought the most accuracy per unit of complexity: the largest
 shaves a little more training error off is not chosen; on small data such formulas overfit. The
 loss used is the held-out (cross-validated) MSE when the backend gives one (sisso does), else the
 training MSE; a formula whose held-out errors are, row by row, significantly worse than the best
-one's is not near-best either (:mod:`sagatsr.sr.selection`). Among the near-best, formulas whose coefficients are all pure numbers are preferred
-when there is any. Units: the formula's ``units`` is y's unit; for sisso each coefficient ``c_k``
+one's is not near-best either (:mod:`sagatsr.sr.selection`). Among the near-best, formulas whose
+coefficients are all pure numbers are preferred when there is any. Units: the formula's ``units`` is y's unit; for sisso each coefficient ``c_k``
 of ``y = c0 + Σ c_k d_k`` carries ``[y]/[d_k]`` (see :mod:`sagatsr.sr.sisso.engine`);
 ``units="strict"`` keeps only pure-number coefficients, ``"fit"`` (default) lets them carry units
 and says so (``Equation.pure_number_coefficients``).
