@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 
 from sagatsr.sr import SymbolicRegressor
 from sagatsr.sr.equation import Equation
-from sagatsr.sr.selection import NEAR_Z, choose_best, mark_excess, paired_excess_z
+from sagatsr.sr.selection import (NEAR_Z, PAIRED_TOLERANCE, PYSR_TOLERANCE, choose_best, default_tolerance,
+                                  mark_excess, paired_excess_z)
 
 
 def _noise(n=500, seed=0):
@@ -75,6 +76,29 @@ def test_an_insignificant_excess_keeps_the_simpler_formula():
     front = [_equation(1, noise + 1.0), simple, overfit]
     mark_excess(front)
     assert simple.cv_excess_z <= NEAR_Z and choose_best(front, 1.5, 1.0) is simple
+
+
+def test_with_row_by_row_errors_the_simplest_formula_not_significantly_worse_is_chosen():
+    """Small data: a bigger formula has the lowest held-out loss, with the largest gain per
+    complexity, but the paired test cannot tell the simple one from it; the simple one is chosen.
+    Without the row-by-row errors (the Julia front) PySR's gain rule still picks the bigger one."""
+    noise = _noise(n=40, seed=4)
+    shrunk = noise.copy()
+    shrunk[np.argsort(-np.abs(noise))[:3]] *= 0.1  # 29 % lower loss, all of it on 3 of 40 rows
+    simple, bigger = _equation(5, noise), _equation(9, shrunk)
+    front = [_equation(1, noise + 0.6), simple, bigger]
+    assert choose_best(front, None, 1.0) is bigger  # no paired errors yet: PySR's rule
+    mark_excess(front)
+    assert default_tolerance(front) == PAIRED_TOLERANCE
+    assert simple.cv_nmse <= PAIRED_TOLERANCE * bigger.cv_nmse and simple.cv_excess_z <= NEAR_Z
+    assert choose_best(front, None, 1.0) is simple
+    # a tolerance the simple formula's loss exceeds keeps it out, whatever the paired test says
+    assert choose_best(front, 1.01, 1.0) is bigger
+
+
+def test_the_default_tolerance_is_pysr_s_without_row_by_row_errors():
+    front = [_equation(3, _noise(n=50)), _equation(5, 0.5 * _noise(n=50))]
+    assert all(eq.cv_excess_z is None for eq in front) and default_tolerance(front) == PYSR_TOLERANCE
 
 
 def test_a_fitted_regressor_marks_its_front_and_best_is_not_significantly_worse():

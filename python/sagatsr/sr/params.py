@@ -83,9 +83,10 @@ def check_params(backend, backends, operators, catalog, values: dict) -> dict:
         seed = _integer("seed", seed, 0)
     out["seed"] = seed
     tol = values["best_tolerance"]
-    if isinstance(tol, bool) or not isinstance(tol, Real) or not (1.0 <= float(tol) < float("inf")):
-        raise InputError(f"best_tolerance must be a finite number ≥ 1, got {tol!r}")
-    out["best_tolerance"] = float(tol)
+    if tol is not None and (isinstance(tol, bool) or not isinstance(tol, Real)
+                            or not (1.0 <= float(tol) < float("inf"))):
+        raise InputError(f"best_tolerance must be None (the rule's default) or a finite number ≥ 1, got {tol!r}")
+    out["best_tolerance"] = None if tol is None else float(tol)
     options = values["julia_options"]
     if options is not None and not isinstance(options, dict):
         raise InputError(f"julia_options must be a dict, got {type(options).__name__}")

@@ -1,14 +1,15 @@
 """``SymbolicRegressor``: one interface over the Julia (SymbolicRegression.jl) and sisso backends.
 
-``best_`` rule (PySR's "best"): among the front's formulas whose loss (MSE) is at most
-``best_tolerance`` (default 1.5) times the lowest loss (plus ``1e-12·var(y)`` so exact fits tie),
-the one that bought the most accuracy per unit of complexity: the largest
-``-Δ log(loss) / Δ complexity`` against the next simpler formula on the front. A bigger formula that
-shaves a little more training error off is not chosen; on small data such formulas overfit. The
-loss used is the held-out (cross-validated) MSE when the backend gives one (sisso does), else the
-training MSE; a formula whose held-out errors are, row by row, significantly worse than the best
-one's is not near-best either (:mod:`sagatsr.sr.selection`). Among the near-best, formulas whose
-coefficients are all pure numbers are preferred when there is any. Units: the formula's ``units`` is y's unit; for sisso each coefficient ``c_k``
+``best_`` rule (:mod:`sagatsr.sr.selection`): the near-best formulas are those whose loss is at most
+``best_tolerance`` times the lowest (plus ``1e-12·var(y)`` so exact fits tie); the loss is the
+held-out (cross-validated) MSE when the backend gives one (sisso does), else the training MSE. When
+the backend also gives each formula's held-out errors row by row (sisso), a formula significantly
+worse than the best one on the same rows is not near-best, and the *simplest* near-best formula is
+chosen (``best_tolerance`` default 2). Otherwise (the Julia backend) PySR's "best" rule: the one
+that bought the most accuracy per unit of complexity, the largest ``-Δ log(loss) / Δ complexity``
+against the next simpler formula on the front (``best_tolerance`` default 1.5, PySR's). Among the
+near-best, formulas whose coefficients are all pure numbers are preferred when there is any.
+Units: the formula's ``units`` is y's unit; for sisso each coefficient ``c_k``
 of ``y = c0 + Σ c_k d_k`` carries ``[y]/[d_k]`` (see :mod:`sagatsr.sr.sisso.engine`);
 ``units="strict"`` keeps only pure-number coefficients, ``"fit"`` (default) lets them carry units
 and says so (``Equation.pure_number_coefficients``).
@@ -55,7 +56,7 @@ class SymbolicRegressor:
     def __init__(self, backend="auto", operators=None, maxsize=DEFAULTS["maxsize"], max_terms=DEFAULTS["max_terms"],
                  rung=DEFAULTS["rung"], n_sis=DEFAULTS["n_sis"], max_candidates=DEFAULTS["max_candidates"],
                  units=None, require_dimensionless_coefficients=False, niterations=DEFAULTS["niterations"], seed=0,
-                 best_tolerance=1.5, julia_options=None, progress=False):
+                 best_tolerance=None, julia_options=None, progress=False):
         # the registry is read now: backends can be added
         checked = check_params(backend, ("auto", *backend_names()),
                                operators if operators is not None else [*DEFAULT_BINARY, *DEFAULT_UNARY],
@@ -127,7 +128,7 @@ class SymbolicRegressor:
     # -- results ---------------------------------------------------------------------------------
     @property
     def best_(self) -> Equation:
-        """The formula with the best accuracy gain per complexity among the near-best (module doc)."""
+        """The selected formula: the simplest near-best, or PySR's "best" without row-by-row errors (module doc)."""
         self._check_fitted()
         return choose_best(self.pareto_front_, self.best_tolerance, getattr(self, "_y_var", 0.0))
 

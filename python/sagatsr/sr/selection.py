@@ -1,5 +1,5 @@
-"""The ``best_`` rule of :class:`~sagatsr.sr.regressor.SymbolicRegressor` (PySR's "best", judged on
-held-out rows, preferring pure-number coefficients).
+"""The ``best_`` rule of :class:`~sagatsr.sr.regressor.SymbolicRegressor`, judged on held-out rows,
+preferring pure-number coefficients.
 
 ``loss(eq)`` is the held-out (cross-validated) MSE divided by var(y) when every formula has one
 (``cv_nmse``, scale-free), else the held-out MSE, else the training MSE.
@@ -9,10 +9,19 @@ least loss: :func:`paired_excess_z` compares the two on the same rows (the paire
 squared errors, its mean over its standard error) and a formula more than :data:`NEAR_Z` standard
 errors worse is not near-best. The pairing matters with noisy data: a simpler approximation that is
 a few percent worse everywhere is within the tolerance, and an unpaired comparison cannot tell it
-from noise, but its excess is systematic, row after row. If any near-best
-formula has only pure-number coefficients (``pure_number_coefficients`` true), only those compete.
-Among the competitors, the chosen one has the largest ``-Δ log(loss) / Δ complexity`` against the
-next simpler formula on the front (the simplest competitor wins when nothing simpler exists).
+from noise, but its excess is systematic, row after row. If any near-best formula has only
+pure-number coefficients (``pure_number_coefficients`` true), only those compete.
+
+Which near-best formula is chosen:
+
+- with the row-by-row comparison (:func:`simplest_not_worse`): the simplest one. Every formula left
+  is statistically as good as the best on held-out rows, so extra terms buy nothing measurable;
+  this is the one-standard-error rule of cross-validation with a paired test. ``tolerance``
+  defaults to :data:`PAIRED_TOLERANCE` here: on a few dozen rows the test has little power and
+  the ratio only caps how much worse a formula may look;
+- without it (the Julia backend's front), PySR's "best" (:func:`largest_gain`): the largest
+  ``-Δ log(loss) / Δ complexity`` against the next simpler formula on the front, with
+  ``tolerance`` defaulting to :data:`PYSR_TOLERANCE`.
 """
 
 from __future__ import annotations
@@ -25,6 +34,10 @@ import numpy as np
 NEAR_Z = 2.0
 #: mean excess (in units of var(y)) below which two formulas tie: exact fits differ by round-off only
 TIE_NMSE = 1e-12
+#: default loss ratio for near-best formulas with the row-by-row comparison (module doc)
+PAIRED_TOLERANCE = 2.0
+#: default loss ratio without it: PySR's
+PYSR_TOLERANCE = 1.5
 
 
 def paired_excess_z(residuals, reference) -> float:
@@ -52,7 +65,38 @@ def mark_excess(front) -> None:
             eq.cv_excess_z = min(paired_excess_z(eq.cv_residuals, reference.cv_residuals), 1e6)
 
 
-def choose_best(front, tolerance: float, y_var: float):
+def default_tolerance(front) -> float:
+    """:data:`PAIRED_TOLERANCE` when every formula has its row-by-row comparison, else :data:`PYSR_TOLERANCE`."""
+    paired = bool(front) and all(eq.cv_excess_z is not None for eq in front)
+    return PAIRED_TOLERANCE if paired else PYSR_TOLERANCE
+
+
+def simplest_not_worse(near):
+    """The least complex of the near-best formulas (ties: the lower loss)."""
+    return min(near, key=lambda eq: (eq.complexity, eq.loss))
+
+
+def largest_gain(near, front, loss, floor):
+    """PySR's "best": the near-best formula with the largest ``-Δ log(loss) / Δ complexity``
+    against the next simpler formula on ``front`` (sorted by complexity)."""
+    best, best_score = None, -np.inf
+    for eq in near:
+        k = front.index(eq)
+        if k == 0:
+            score = np.inf  # nothing simpler: it is the best if it is near-best at all
+        else:
+            previous = front[k - 1]
+            gain = np.log(max(loss(previous), floor)) - np.log(max(loss(eq), floor))
+            score = gain / max(eq.complexity - previous.complexity, 1)
+        if score > best_score:
+            best, best_score = eq, score
+    return best
+
+
+def choose_best(front, tolerance: float | None, y_var: float):
+    """The ``best_`` formula of ``front`` (module doc); ``tolerance`` None: :func:`default_tolerance`."""
+    if tolerance is None:
+        tolerance = default_tolerance(front)
     front = sorted(front, key=lambda e: (e.complexity, e.loss))
     if all(eq.cv_nmse is not None for eq in front):  # scale-free: var(y) may overflow
         def loss(eq):
@@ -69,15 +113,6 @@ def choose_best(front, tolerance: float, y_var: float):
             and (eq.cv_excess_z is None or eq.cv_excess_z <= NEAR_Z)]
     if any(eq.pure_number_coefficients for eq in near):
         near = [eq for eq in near if eq.pure_number_coefficients]
-    best, best_score = None, -np.inf
-    for eq in near:
-        k = front.index(eq)
-        if k == 0:
-            score = np.inf  # nothing simpler: it is the best if it is near-best at all
-        else:
-            previous = front[k - 1]
-            gain = np.log(max(loss(previous), floor)) - np.log(max(loss(eq), floor))
-            score = gain / max(eq.complexity - previous.complexity, 1)
-        if score > best_score:
-            best, best_score = eq, score
-    return best
+    if all(eq.cv_excess_z is not None for eq in front):
+        return simplest_not_worse(near)
+    return largest_gain(near, front, loss, floor)
