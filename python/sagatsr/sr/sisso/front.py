@@ -5,9 +5,11 @@ one into an :class:`~sagatsr.sr.equation.Equation` (SymPy trees, units, cross-va
 milliseconds each, yet only the non-dominated ones survive :func:`pareto`. :func:`quick_front`
 scores every model from the stored candidate columns (the same least squares, so the same error
 up to round-off) and keeps those that can reach the front: non-dominated within a relative 1e-6
-(round-off ties are kept for the final decision), or holding fitted inner constants that
-:func:`~sagatsr.sr.sisso.parametric.refine` may still improve (kept within a factor
-:data:`REFINE_MARGIN` of the front).
+(round-off ties are kept for the final decision), or holding fitted inner
+constants that :func:`~sagatsr.sr.sisso.parametric.refine` may still improve (kept within a factor
+:data:`REFINE_MARGIN` of the front). Once a model fits exactly (error below :func:`pareto`'s
+absolute floor, ~1e-30 for an exact law) no larger one is kept: none can lower the error by the
+floor, and writing out the hundreds that fit exactly as well took about half of a noise-free fit.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from sagatsr.sr.sisso.select import design
 
 #: a model with fitted inner constants is kept when its error is within this factor of the front
 REFINE_MARGIN = 3.0
+#: the front's absolute floor (MSE / var(y)): a more complex formula joins only below this gain
+FLOOR = 1e-12
 
 
 @dataclass(frozen=True)
@@ -65,11 +69,14 @@ def quick_front(cands, models, y) -> list[Model]:
         fitted = any(cands.has_fitted_constant(i) for i in m.combo)
         scored.append((complexity, quick_nmse(cands, m, y), fitted, m))
     scored.sort(key=lambda s: (s[0], s[1]))
-    kept, best = [], float("inf")
+    kept, best, best_complexity = [], float("inf"), -1
     for complexity, nmse, fitted, m in scored:
-        if nmse < best * (1 + 1e-6) + 1e-12 or (fitted and nmse < REFINE_MARGIN * best + 1e-12):
+        if complexity > best_complexity and best <= FLOOR:
+            continue  # an exact fit is on the front: a larger model cannot lower the error by FLOOR
+        if nmse < best * (1 + 1e-6) + FLOOR or (fitted and nmse < REFINE_MARGIN * best + FLOOR):
             kept.append(m)
-        best = min(best, nmse)
+        if nmse < best:
+            best, best_complexity = nmse, complexity
     return kept
 
 
