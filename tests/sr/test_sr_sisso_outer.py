@@ -8,7 +8,8 @@ import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helpers import assert_loader_round_trip, assert_planted_on_front, assert_sr_units_consistent
+from helpers import (assert_loader_round_trip, assert_planted_on_front, assert_sr_units_consistent,
+                     assert_structure_on_front)
 from sagatsr.sr import SymbolicRegressor
 from sagatsr.sr.coefficient_units import annotate_coefficients
 from sagatsr.sr.sisso.front import Model, with_submodels
@@ -123,3 +124,42 @@ def test_a_transform_never_costs_the_plain_formula():
     model.fit(X, y, X_units=["m", "N", "K"], y_units="J", variable_names=["a", "b", "c"])
     assert model.best_.coefficients[0].get("outer") is None
     np.testing.assert_allclose(model.best_.evaluate(X, ["a", "b", "c"]), y, rtol=1e-10)
+
+
+def test_an_even_root_takes_the_magnitude():
+    square, inverse_square = BY_NAME["square"], BY_NAME["inverse_square"]
+    t = np.concatenate([-np.linspace(0.5, 5, 7), np.linspace(0.5, 5, 7)])
+    np.testing.assert_allclose(square.inverse(t), np.sqrt(np.abs(t)))
+    np.testing.assert_allclose(inverse_square.inverse(t, -1.0), -1 / np.sqrt(np.abs(t)))
+    h = 1e-6  # the Gauss-Newton slope is the derivative of that inverse on both sides of zero
+    for outer in (square, inverse_square):
+        numeric = (outer.inverse(t + h) - outer.inverse(t - h)) / (2 * h)
+        np.testing.assert_allclose(outer.slope(t), numeric, rtol=1e-6)
+    a, b = sympy.symbols("a b", real=True)
+    assert square.wrap(2.0 * a**2 + 0.5 * b**2, absolute=True) == sympy.sqrt(2.0 * a**2 + 0.5 * b**2)
+    assert isinstance(square.wrap(2.0 * a**2 - 0.5 * b**2, absolute=True).base, sympy.Abs)
+    assert not square.wrap(2.0 * a**2 - 0.5 * b**2).has(sympy.Abs)
+    assert verdicts(sympy.sqrt(sympy.Abs(2.0 * a**2 - 0.5 * b**2)), ["a", "b"], ["m", "m"], "m") == (True, True)
+    assert verdicts(sympy.sqrt(sympy.Abs(2.0 * a**2 - 0.5 * b)), ["a", "b"], ["m", "m"], "m") == (True, False)
+
+
+def test_a_noisy_law_whose_fit_dips_below_zero_under_the_root_stays_on_the_front():
+    # the law of cosines c = √(a² + b² − 2ab·cos θ) with c near zero on a few rows (a ≈ b, θ ≈ 0):
+    # with 1 % noise the fitted c² of the exact law is negative on one of them, and √ of it made
+    # the law NaN there and dropped it from the front
+    rng = np.random.default_rng(0)
+    n = 300
+    a, d1 = rng.uniform(1, 3, n), rng.uniform(1, 3, n)
+    b = np.where(np.arange(n) < 10, a * (1 + rng.uniform(1e-4, 1e-3, n)), rng.uniform(1, 3, n))
+    theta = np.where(np.arange(n) < 10, rng.uniform(0, 1e-3, n), rng.uniform(0, 2, n))
+    X = np.column_stack([a, b, theta, d1])
+    truth = np.sqrt(a**2 + b**2 - 2 * a * b * np.cos(theta))
+    y = truth * (1 + 0.01 * rng.standard_normal(n))
+    names, units = ["a", "b", "theta", "d1"], ["m", "m", "dimensionless", "s"]
+    model = SymbolicRegressor(backend="sisso", rung=2, max_terms=2)
+    model.fit(X, y, X_units=units, y_units="m", variable_names=names)
+    assert_structure_on_front(model, X, truth, names)
+    assert any(eq.sympy.has(sympy.Abs) for eq in model.pareto_front_)  # written as it was scored
+    for eq in model.pareto_front_:
+        assert_sr_units_consistent(eq, dict(zip(names, units)), "m")
+    assert_loader_round_trip(model, X)

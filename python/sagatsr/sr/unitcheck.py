@@ -115,7 +115,7 @@ def _linear_verdicts(expr, dims, y_dim):
 
 
 def _outer_parts(expr, y_dim):
-    """For ``±(sum)^q`` or ``±exp(sum)`` (a sisso model with an outer function): the sum, the
+    """For ``±(sum)^q``, ``±|sum|^q`` or ``±exp(sum)`` (a sisso model with an outer function): the sum, the
     dimension the sum must have, and whether y must be dimensionless for pure-number coefficients
     (under exp, ``exp(c0)`` carries y's unit); None for any other shape."""
     coeff, core = expr.as_coeff_Mul()
@@ -123,6 +123,8 @@ def _outer_parts(expr, y_dim):
         return None
     if isinstance(core, sympy.exp) and core.args[0].is_Add:
         return core.args[0], np.zeros(7), True
-    if core.is_Pow and core.base.is_Add and core.exp.is_Rational and core.exp != 0:
-        return core.base, np.asarray(y_dim, float) / float(core.exp), False
+    if core.is_Pow and core.exp.is_Rational and core.exp != 0:
+        base = core.base.args[0] if isinstance(core.base, sympy.Abs) else core.base  # ±|t|^(1/p)
+        if base.is_Add:
+            return base, np.asarray(y_dim, float) / float(core.exp), False
     return None

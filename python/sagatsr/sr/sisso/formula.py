@@ -90,7 +90,8 @@ def build_equation(trees, dims, complexity, X_int, y_int, *, scaling, symbols, X
     if not outer.is_identity:
         for entry in coefficients:
             entry["outer"] = outer.name
-        expr = outer.wrap(expr, sign)
+        # |t| under an even root only where the fit needed it (outer.py): a negative t on a fit row
+        expr = outer.wrap(expr, sign, absolute=bool(np.any(A @ coef < 0)))
     pure = (all(np.allclose(d, t_dim) for d in dims) and (not intercept or np.allclose(t_dim, 0))
             and (outer.power != 0 or np.allclose(y_dim, 0)))
     n_nodes = model_complexity(complexity, intercept, outer)

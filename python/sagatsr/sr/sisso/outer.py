@@ -16,6 +16,12 @@ name                ``t = T(y)``  ``y``         unit of ``t``          switched 
 ``log``             ``log|y|``   ``±exp(t)``    dimensionless          ``exp``
 ==================  ===========  =============  =====================  ========================
 
+For ``square`` and ``inverse_square`` the model is written ``y = ±|t|^(1/p)``: with noise, the
+fitted ``t`` of an exact law can dip just below zero on a row where ``y`` is near zero (a distance
+between two nearly equal points), and ``√t`` would make that model NaN there and drop it. The
+formula shows the ``Abs`` only when the fitted ``t`` is negative on some fit row (and SymPy cannot
+prove the sum non-negative), so it is written as the engine scored it, and stays plain otherwise.
+
 A transform applies only when y has one sign on every fit row and no |y| is below 1e-9 of the
 largest (so ``T`` and its inverse are smooth on the data), and when ``T`` of y in the user's unit
 stays within floating point (no ``y²`` of values near 1e200); the sign is part of the formula. Under a
@@ -44,6 +50,10 @@ class Outer:
     enabled_by: tuple[str, ...]
 
     @property
+    def _even(self) -> bool:
+        return self.power in (2.0, -2.0)
+
+    @property
     def is_identity(self) -> bool:
         return self.name == "identity"
 
@@ -54,13 +64,13 @@ class Outer:
             return np.log(a) if self.power == 0 else a**self.power
 
     def inverse(self, t, sign: float = 1.0) -> np.ndarray:
-        """``y = sign · T⁻¹(t)``; NaN where ``t`` is outside T's range (a negative square)."""
+        """``y = sign · T⁻¹(t)``, with ``|t|`` under an even root (module docstring)."""
         t = np.asarray(t, float)
         with np.errstate(all="ignore"):
             if self.power == 0:
                 return sign * np.exp(t)
-            if self.power in (2.0, -2.0):
-                t = np.where(t >= 0, t, np.nan)
+            if self._even:
+                return sign * np.abs(t) ** (1.0 / self.power)
             return sign * t ** (1.0 / self.power)
 
     def slope(self, t, sign: float = 1.0) -> np.ndarray:
@@ -69,6 +79,8 @@ class Outer:
         with np.errstate(all="ignore"):
             if self.power == 0:
                 return sign * np.exp(t)
+            if self._even:
+                return sign * np.sign(t) * np.abs(t) ** (1.0 / self.power - 1.0) / self.power
             return sign * t ** (1.0 / self.power - 1.0) / self.power
 
     def fit(self, A, y, sign: float = 1.0, steps: int = 10) -> np.ndarray:
@@ -116,11 +128,15 @@ class Outer:
             return 1.0, float(np.log(y_scale))
         return float(y_scale) ** self.power, 0.0
 
-    def wrap(self, inner, sign: float = 1.0):
-        """The SymPy formula ``y = sign · T⁻¹(inner)``."""
+    def wrap(self, inner, sign: float = 1.0, absolute: bool = False):
+        """The SymPy formula ``y = sign · T⁻¹(inner)``; ``absolute``: ``|inner|`` under an even root."""
         if self.is_identity:
             return inner
-        body = sympy.exp(inner) if self.power == 0 else sympy.Pow(inner, sympy.Rational(1, 1) / sympy.nsimplify(self.power))
+        if self.power == 0:
+            body = sympy.exp(inner)
+        else:
+            base = sympy.Abs(inner) if self._even and absolute else inner
+            body = sympy.Pow(base, sympy.Rational(1, 1) / sympy.nsimplify(self.power))
         return -body if sign < 0 else body
 
 
