@@ -39,10 +39,10 @@ from sagatsr.sr.sisso.formula import build_equation
 from sagatsr.sr.sisso.front import Model, pareto, quick_front
 from sagatsr.sr.sisso.l0 import best_combinations
 from sagatsr.sr.sisso.outer import applicable, outers_from
-from sagatsr.sr.sisso.parametric import parametric_from, refine
+from sagatsr.sr.sisso.parametric import parametric_from, prefer_log, refine
 from sagatsr.sr.sisso.scaling import scaling_for
 from sagatsr.sr.sisso.sis import screen, screening_width
-from sagatsr.sr.sisso.swap import improve
+from sagatsr.sr.sisso.swap import SwapSpace, improve
 
 log = logging.getLogger(__name__)
 UNITS_MODES = ("fit", "strict")
@@ -53,7 +53,7 @@ SWAPPED = 3
 #: an outer function's ℓ0 search gets this fraction of the combination budget
 OUTER_SHARE = 8
 #: models per dimension of an outer function's search improved by swaps
-OUTER_SWAPPED = 1
+OUTER_SWAPPED = 3
 
 
 def constant_columns(X) -> list[int]:
@@ -112,10 +112,11 @@ def fit_sisso(X, y, *, names, dims, y_dim, y_unit, unary, binary, rung=3, max_te
                    names=kept_names, factor_cache={})
     equations = []
     for m in quick_front(cands, models, y_int):
-        trees = [cands.tree(i) for i in m.combo]
-        trees = refine(trees, symbols, X_int, m.outer.forward(y_int, m.sign), m.intercept)
-        equations.append(build_equation(trees, [cands.dims[i] for i in m.combo],
-                                        [cands.complexity[i] for i in m.combo], X_int, y_int,
+        t = m.outer.forward(y_int, m.sign)
+        trees = refine([cands.tree(i) for i in m.combo], symbols, X_int, t, m.intercept)
+        trees, complexity = prefer_log(trees, [cands.complexity[i] for i in m.combo], symbols, X_int, t,
+                                       m.intercept)
+        equations.append(build_equation(trees, [cands.dims[i] for i in m.combo], complexity, X_int, y_int,
                                         intercept=m.intercept, outer=m.outer, sign=m.sign, **context))
     return pareto([e for e in equations if e is not None and np.isfinite(e.nmse)], floor=1e-12)
 
@@ -167,7 +168,7 @@ def _l0_models(cands, allowed, y, max_terms, n_sis, keep_per_dim, intercept, max
     strata = np.asarray(cands.complexity)[allowed]
     subspace: list[int] = []
     residual = y - y.mean() if intercept else y
-    models = []
+    models, space = [], None
     steps = range(1, max_terms + 1)
     if progress:
         from tqdm.auto import tqdm
@@ -184,7 +185,9 @@ def _l0_models(cands, allowed, y, max_terms, n_sis, keep_per_dim, intercept, max
             break
         found_models = [tuple(int(allowed[subspace[i]]) for i in combo) for _, combo in found]
         # the best few, improved by swaps over all candidates (swap.py): only ever better
-        models += found_models + [improve(cands, allowed, y, m, intercept) for m in found_models[:swaps]]
+        if swaps and space is None:
+            space = SwapSpace(cands, allowed)
+        models += found_models + [improve(cands, allowed, y, m, intercept, space=space) for m in found_models[:swaps]]
         best = cands.columns(allowed[[subspace[i] for i in found[0][1]]])
         A = np.column_stack([np.ones(len(y)), best]) if intercept else best
         residual = y - A @ np.linalg.lstsq(A, y, rcond=None)[0]

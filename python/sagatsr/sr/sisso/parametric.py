@@ -22,7 +22,7 @@ projection: for given ``c`` the ``β`` are the linear least-squares solution).
 
 from __future__ import annotations
 
-from functools import partial
+from functools import cached_property, partial
 
 import numpy as np
 import sympy
@@ -180,8 +180,11 @@ class InnerConstants:
         self.params = [sympy.Symbol(f"_p_sagatsr{k}", real=True) for k in range(len(self.floats))]
         self.templated = [d.xreplace(dict(zip(self.floats, self.params))) for d in descriptors]
         self.intercept = intercept
-        self._fns = [sympy.lambdify([*symbols, *self.params], t, "numpy") for t in self.templated] \
-            if self.floats else []
+        self._symbols = symbols
+
+    @cached_property
+    def _fns(self):  # compiled on first use: most models have no inner constant to fit
+        return [sympy.lambdify([*self._symbols, *self.params], t, "numpy") for t in self.templated]
 
     def columns(self, X, p) -> np.ndarray:
         """The descriptor values ``[rows, descriptors]`` for parameters ``p`` (non-finite allowed)."""
@@ -221,6 +224,40 @@ class InnerConstants:
     def trees(self, p) -> list:
         mapping = {sym: sympy.Float(float(v), 10) for sym, v in zip(self.params, p)}
         return [t.xreplace(mapping) for t in self.templated]
+
+
+def _fitted_powers(tree):
+    """The ``u**c`` nodes of ``tree`` whose exponent is a fitted constant (a Float)."""
+    return [node for node in sympy.preorder_traversal(tree)
+            if node.is_Pow and isinstance(node.exp, sympy.Float) and not node.base.is_number]
+
+
+def _sse(constants, X, y, p) -> float:
+    r = constants._residual(X, y, p)
+    return float(r @ r)
+
+
+def prefer_log(descriptors, complexity, symbols, X, y, intercept):
+    """Replace a fitted power ``u^c`` by ``log u`` when the model fits as well without ``c``.
+
+    ``(u^c − 1)/c → log u`` as ``c → 0``, so where the law holds ``log u`` least squares drives ``c``
+    towards 0 and its coefficient towards infinity and stops anywhere on the way (``69.4/σ^0.0146``
+    standing in for ``−log σ``): the data cannot tell the two apart, and the form with one constant
+    fewer is the law. Each fitted power is tried in turn (the other constants refitted); the
+    replacement is kept when the sum of squares grows by at most the factor ``exp(2/n)`` (Akaike's
+    price of the dropped constant). Returns the trees and their complexities (``log u`` is a node
+    fewer than ``u^c``)."""
+    trees, complexity = list(descriptors), list(complexity)
+    n = len(y)
+    for k in range(len(trees)):
+        for node in _fitted_powers(trees[k]):
+            current = InnerConstants(trees, symbols, intercept)
+            trial = trees[:k] + [trees[k].xreplace({node: sympy.log(node.base)})] + trees[k + 1:]
+            constants = InnerConstants(trial, symbols, intercept)
+            p = constants.fit(X, y)
+            if _sse(constants, X, y, p) <= _sse(current, X, y, current.start) * np.exp(2.0 / n):
+                trees, complexity[k] = constants.trees(p) if constants.floats else trial, complexity[k] - 1
+    return trees, complexity
 
 
 def refine(descriptors, symbols, X, y, intercept):

@@ -16,20 +16,42 @@ from __future__ import annotations
 import numpy as np
 
 
-def _best_addition(cands, allowed_mask, Q, r):
-    """(index, SSE reduction) of the candidate whose addition to span(Q) lowers |r|² most."""
-    best_i, best_gain = -1, 0.0
-    for lo, rows in cands.scaled_blocks():
-        with np.errstate(all="ignore"):
-            proj = rows @ Q
-            resid_norm = np.einsum("ij,ij->i", rows, rows) - np.einsum("ij,ij->i", proj, proj)
-            gain = (rows @ r) ** 2 / resid_norm
-        ok = allowed_mask[lo:lo + len(rows)] & (resid_norm > 1e-9 * np.einsum("ij,ij->i", rows, rows))
-        gain = np.where(ok & np.isfinite(gain), gain, -1.0)
-        k = int(np.argmax(gain))
-        if gain[k] > best_gain:
-            best_i, best_gain = lo + k, float(gain[k])
-    return best_i, best_gain
+class SwapSpace:
+    """The allowed candidates' scaled rows and squared norms, prepared once per search: every
+    swap of every model reads them. A search allowed only part of the candidates (an outer
+    function's: t's unit only) gets a compact copy of its rows, so it pays for those alone."""
+
+    def __init__(self, cands, allowed) -> None:
+        allowed = np.unique(np.asarray(allowed, dtype=int))
+        compact = allowed.size <= len(cands) // 2
+        self.parts = []  # (candidate indices, rows, squared norms) per storage block
+        for lo, rows in cands.scaled_blocks():
+            idx = allowed[(allowed >= lo) & (allowed < lo + len(rows))]
+            if idx.size == 0:
+                continue
+            if compact or idx.size < len(rows):
+                rows = rows[idx - lo] if compact else rows
+                idx = idx if compact else np.arange(lo, lo + len(rows))
+            norms = np.einsum("ij,ij->i", rows, rows)
+            if not compact:  # the whole block is read; the candidates not allowed never win
+                norms = np.where(np.isin(idx, allowed), norms, np.nan)
+            self.parts.append((idx, rows, norms))
+
+    def best_addition(self, Q, r):
+        """(index, SSE reduction) of the candidate whose addition to span(Q) lowers |r|² most."""
+        best_i, best_gain = -1, 0.0
+        for idx, rows, norms in self.parts:
+            with np.errstate(all="ignore"):
+                products = rows @ np.column_stack([Q, r])  # one pass over the rows for Qᵀc and c·r
+                proj = products[:, :-1]
+                resid_norm = norms - np.einsum("ij,ij->i", proj, proj)
+                gain = products[:, -1] ** 2 / resid_norm
+                ok = (resid_norm > 1e-9 * norms) & np.isfinite(gain)
+            gain = np.where(ok, gain, -1.0)
+            k = int(np.argmax(gain))
+            if gain[k] > best_gain:
+                best_i, best_gain = int(idx[k]), float(gain[k])
+        return best_i, best_gain
 
 
 def _basis(cands, others, n, intercept):
@@ -40,10 +62,10 @@ def _basis(cands, others, n, intercept):
     return np.linalg.qr(np.column_stack(cols))[0]
 
 
-def improve(cands, allowed, y, combo, intercept, rounds=3):
-    """The model ``combo`` (candidate indices) after best-improvement swaps (module docstring)."""
-    mask = np.zeros(len(cands), dtype=bool)
-    mask[np.asarray(allowed, dtype=int)] = True
+def improve(cands, allowed, y, combo, intercept, rounds=3, space=None):
+    """The model ``combo`` (candidate indices) after best-improvement swaps (module docstring);
+    ``space``: the :class:`SwapSpace` of ``allowed`` when several models share it."""
+    space = space if space is not None else SwapSpace(cands, allowed)
     combo = list(combo)
     n = len(y)
     Q = _basis(cands, combo, n, intercept)
@@ -54,7 +76,7 @@ def improve(cands, allowed, y, combo, intercept, rounds=3):
             others = combo[:k] + combo[k + 1:]
             Q = _basis(cands, others, n, intercept)
             r = y - Q @ (Q.T @ y)
-            i, gain = _best_addition(cands, mask, Q, r)
+            i, gain = space.best_addition(Q, r)
             new_sse = float(r @ r) - gain
             if i >= 0 and i not in combo and new_sse < sse * (1 - 1e-9) - 1e-15 * float(y @ y):
                 combo[k], sse, changed = i, new_sse, True
