@@ -19,7 +19,11 @@ best first by |Pearson r| with the target (rounded to 12 digits; ties by index),
 ``pool_size`` of them from rung 2 on. Their binary partners are *all* lower-rung candidates,
 rung by rung (every primary first, then rung 1, ...; best-ranked first within a rung, at most
 ``partner_cap``), so a partner that is uncorrelated with the target on its own (the total mass
-``m1 + m2`` of a centre of mass) is never screened out. When the cap runs out, what has been built
+``m1 + m2`` of a centre of mass) is never screened out. From rung 2 on, each pool member ``e``
+also pairs with the :data:`PRODUCT_PARTNERS` lower-rung candidates ``f`` whose ``e·f`` or ``f/e``
+correlates best with the target (scored for all of them at once, three matrix-vector products):
+a factor that is uncorrelated with a sign-changing target on its own (``n·k·T`` of
+``n·k·T·log(V2/V1)``) is found where it matters, beside its partner. When the cap runs out, what has been built
 is the complete combination of the best-ranked candidates. Values are stored in row blocks of
 ``_BLOCK_BYTES``: memory ≈ ``8 · max_candidates · rows`` bytes.
 """
@@ -37,6 +41,8 @@ from sagatsr.sr.sisso.parametric import add_parametric, refit_in_binary
 _BLOCK_BYTES = 1 << 25  # 32 MiB of float64 per storage block
 MAX_DYNAMIC_RANGE = 1e12
 CONSTANT_SPREAD = 1e-10
+#: per pool member from rung 2 on: extra partners chosen by the correlation of the product/quotient
+PRODUCT_PARTNERS = 3
 
 
 def _safe_unit(column):
@@ -187,15 +193,17 @@ def build_candidates(X, symbols, dims, *, unary, binary, rung=2, max_candidates=
             previous = previous[:max(pool_size, 2)]
         partners = [i for r in range(level) for i in _ranked(
             [k for k in range(start) if cands.rung[k] == r], score)][:partner_cap]
-        _grow(cands, previous, partners, unary, binary, limit, level, target, parametric)
+        products = _ProductScores(cands, start, target) if level > 1 and target is not None else None
+        _grow(cands, previous, partners, unary, binary, limit, level, target, parametric, products)
         if len(cands) == start:
             break
     return cands
 
 
-def _grow(cands, previous, partners, unary, binary, limit, level, target, parametric):
+def _grow(cands, previous, partners, unary, binary, limit, level, target, parametric, products=None):
     """Visit ``previous`` best first: unary (and parametric) operators on it, then binary ones with
-    each partner (a pair of two previous-rung candidates once); stop at ``limit`` candidates."""
+    each partner (a pair of two previous-rung candidates once) and its best product partners
+    (``products``, a :class:`_ProductScores`); stop at ``limit`` candidates."""
 
     unary_ops = [OPERATORS[name] for name in unary]
     binary_ops = [OPERATORS[name] for name in binary]
@@ -216,6 +224,55 @@ def _grow(cands, previous, partners, unary, binary, limit, level, target, parame
                 _apply(cands, op, (e, f), level, target)
                 if op.name in ("sub", "div"):
                     _apply(cands, op, (f, e), level, target)
+        if products is not None:
+            for name, f in products.best(e, skip=set(partners), k=PRODUCT_PARTNERS):
+                if name in binary and len(cands) < limit:
+                    _apply(cands, OPERATORS[name], (e, f) if name == "mul" else (f, e), level, target)
+
+
+class _ProductScores:
+    """|Pearson r| with the target of ``e·f`` and ``f/e`` for every candidate ``f`` below ``upto``
+    (module docstring): ``mean(e·f·y_c)``, ``mean(e·f)`` and ``mean(e²·f²)`` are products of the
+    candidate rows (and their squares, computed once) with vectors built from ``e``."""
+
+    def __init__(self, cands, upto, target) -> None:
+        self.cands, self.upto = cands, upto
+        y = _safe_unit(np.asarray(target, float))[0]
+        self.yc = y - y.mean()
+        self.blocks = [(lo, rows[:max(0, upto - lo)]) for lo, rows in cands.scaled_blocks() if lo < upto]
+        self.squares = [rows**2 for _, rows in self.blocks]
+
+    def best(self, e, skip, k):
+        """``(operator name, f)`` of the ``k`` best-scoring pairs (``"mul"``: ``e·f``, ``"div"``: ``f/e``),
+        ``f`` not in ``skip`` nor ``e``."""
+        b = _safe_unit(self.cands.column(e))[0]
+        names, weights = ["mul"], [b]
+        if np.all(b != 0):
+            names, weights = ["mul", "div"], [b, _safe_unit(1.0 / b)[0]]
+        W = np.column_stack(weights)
+        first = np.column_stack([W, W * self.yc[:, None]]) / len(b)  # one pass: means and covariances
+        second = W**2 / len(b)
+        m = len(names)
+        keep = k + len(skip) + 1
+        scored = []
+        for (lo, rows), squares in zip(self.blocks, self.squares):
+            with np.errstate(all="ignore"):
+                P, mean_sq = rows @ first, squares @ second
+                mean, cov = P[:, :m], P[:, m:]
+                var = mean_sq - mean**2
+                r = np.where(var > 1e-12 * mean_sq, np.abs(cov) / np.sqrt(var), 0.0)
+            r = np.where(np.isfinite(r), r, 0.0)
+            for j, name in enumerate(names):
+                top = np.argpartition(-r[:, j], keep - 1)[:keep] if len(r) > keep else np.arange(len(r))
+                scored += [(float(r[i, j]), name, lo + int(i)) for i in top]
+        scored.sort(key=lambda t: (-t[0], t[2]))
+        out = []
+        for _, name, f in scored:
+            if len(out) >= k:
+                break
+            if f != e and f not in skip and (name, f) not in out:
+                out.append((name, f))
+        return out
 
 
 def _scores(cands, target):
