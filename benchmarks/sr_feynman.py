@@ -37,7 +37,6 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import numpy as np
 import sympy
-from scipy.optimize import least_squares
 
 sys.path.insert(0, os.path.dirname(__file__))
 from _model_bench import write_result  # noqa: E402
@@ -50,25 +49,9 @@ QUICK = ["I.6.2a", "I.12.2", "I.13.4", "I.14.3", "I.18.4", "I.39.11", "I.43.31",
 
 def structure_matches(expr, symbols, X, truth) -> bool:
     """Some constants make ``expr`` equal ``truth`` on ``X`` (relative RMS error ≤ 1e-6)."""
-    floats = sorted(expr.atoms(sympy.Float), key=float)
-    params = [sympy.Symbol(f"_k{i}") for i in range(len(floats))]
-    templ = expr.xreplace(dict(zip(floats, params)))
-    fn = sympy.lambdify([*symbols, *params], templ, "numpy")
-    scale = np.sqrt(np.mean(truth**2))
+    from sagatsr.sr.structure import matches_up_to_constants
 
-    def residual(p):
-        with np.errstate(all="ignore"):
-            out = np.broadcast_to(np.asarray(fn(*X.T, *p), float), truth.shape) - truth
-        return np.where(np.isfinite(out), out, 1e6 * scale) / scale
-
-    p0 = np.array([float(f) for f in floats])
-    r = residual(p0)
-    if params and np.sqrt(np.mean(r**2)) > 1e-6:
-        try:
-            r = least_squares(residual, p0, method="trf", x_scale="jac", max_nfev=300).fun
-        except Exception:  # noqa: BLE001 - a failed refit is a miss
-            return False
-    return bool(np.sqrt(np.mean(r**2)) <= 1e-6)
+    return matches_up_to_constants(expr, symbols, X, truth, rtol=1e-6)
 
 
 def r2(pred, truth):

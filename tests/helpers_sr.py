@@ -119,33 +119,15 @@ def assert_planted_on_front(model, X, truth, rtol=1e-6):
     assert min(errors) <= rtol, [eq.expression for eq in model.pareto_front_]
 
 
-def refits_to(expr, symbols, X, truth, rtol=1e-6) -> bool:
-    """Some values of ``expr``'s Floats make it equal ``truth`` on ``X`` (relative RMS ≤ ``rtol``):
-    the right structure "up to fitted constants", whatever noise did to the returned constants."""
-    import sympy
-    from scipy.optimize import least_squares
-
-    floats = sorted(expr.atoms(sympy.Float), key=float)
-    params = sympy.symbols(f"_k0:{len(floats)}")
-    fn = sympy.lambdify([*symbols, *params], expr.xreplace(dict(zip(floats, params))), "numpy")
-    scale = np.sqrt(np.mean(truth**2))
-
-    def residual(p):
-        with np.errstate(all="ignore"):
-            out = np.broadcast_to(np.asarray(fn(*X.T, *p), float), truth.shape) - truth
-        return np.where(np.isfinite(out), out, 1e6 * scale) / scale
-
-    p0 = np.array([float(f) for f in floats])
-    r = least_squares(residual, p0, x_scale="jac").fun if floats else residual(p0)
-    return bool(np.sqrt(np.mean(r**2)) <= rtol)
-
-
 def assert_structure_on_front(model, X, truth, names):
-    """Some formula of the Pareto front has the planted structure (:func:`refits_to`)."""
+    """Some formula of the Pareto front has the planted structure: equal to ``truth`` for some
+    constants (:func:`sagatsr.sr.structure.matches_up_to_constants`), whatever noise did to them."""
     import sympy
+
+    from sagatsr.sr.structure import matches_up_to_constants
 
     symbols = [sympy.Symbol(n, real=True) for n in names]
-    assert any(refits_to(eq.sympy, symbols, X, truth) for eq in model.pareto_front_), \
+    assert any(matches_up_to_constants(eq.sympy, symbols, X, truth) for eq in model.pareto_front_), \
         [eq.expression for eq in model.pareto_front_]
 
 
