@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sagatsr.sr.sisso.features import Candidates
-from sagatsr.sr.sisso.swap import SwapSpace, improve
+from sagatsr.sr.sisso.swap import SwapSpace, improve, simple_pairs
 
 
 def _candidates(seed, n_rows=40, count=30, block_rows=None):
@@ -54,3 +54,20 @@ def test_swaps_only_ever_lower_the_error(seed):
     design = lambda combo: np.column_stack([np.ones(cands.n_rows), cands.columns(combo)])  # noqa: E731
     assert _sse(design(found), y) <= _sse(design(start), y)
     assert set(found) == {3, 11}  # the planted pair, from a start that shares none of it
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 10_000))
+def test_each_simple_term_gets_its_best_partner_over_all_candidates(seed):
+    # y = u + 0.5·c17 with u simple (complexity 1) and c17 one of many complex candidates (5)
+    rng = np.random.default_rng(seed)
+    n = 60
+    cands = Candidates(n, 40)
+    cands.try_add(rng.uniform(1, 2, n), sympy.Symbol("u"), 1, np.zeros(7))
+    for k in range(1, 40):
+        cands.try_add(rng.normal(size=n), sympy.Symbol(f"c{k}"), 5, np.zeros(7))
+    y = cands.column(0) + 0.5 * cands.column(17) / np.std(cands.column(17))
+    allowed = np.arange(len(cands))
+    pairs = simple_pairs(cands, allowed, y, intercept=True, space=SwapSpace(cands, allowed))
+    assert pairs == [(0, 17)]  # the only simple start, with the exact partner
+    assert simple_pairs(cands, allowed[1:], y, intercept=True, space=SwapSpace(cands, allowed[1:])) == []

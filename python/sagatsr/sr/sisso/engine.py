@@ -42,7 +42,7 @@ from sagatsr.sr.sisso.outer import applicable, outers_from
 from sagatsr.sr.sisso.parametric import parametric_from, prefer_log, refine
 from sagatsr.sr.sisso.scaling import scaling_for
 from sagatsr.sr.sisso.sis import screen, screening_width
-from sagatsr.sr.sisso.swap import SwapSpace, improve
+from sagatsr.sr.sisso.swap import SwapSpace, improve, simple_pairs
 
 log = logging.getLogger(__name__)
 UNITS_MODES = ("fit", "strict")
@@ -188,6 +188,8 @@ def _l0_models(cands, allowed, y, max_terms, n_sis, keep_per_dim, intercept, max
         if swaps and space is None:
             space = SwapSpace(cands, allowed)
         models += found_models + [improve(cands, allowed, y, m, intercept, space=space) for m in found_models[:swaps]]
+        if dim == 2 and swaps:  # each simple term with its best partner over all candidates
+            models += simple_pairs(cands, allowed, y, intercept, space)
         best = cands.columns(allowed[[subspace[i] for i in found[0][1]]])
         A = np.column_stack([np.ones(len(y)), best]) if intercept else best
         residual = y - A @ np.linalg.lstsq(A, y, rcond=None)[0]

@@ -83,3 +83,25 @@ def improve(cands, allowed, y, combo, intercept, rounds=3, space=None):
         if not changed:
             break
     return tuple(combo)
+
+
+def simple_pairs(cands, allowed, y, intercept, space, max_complexity=2, starts=24):
+    """Two-term models ``(s, best partner of s over all allowed candidates)`` for the simplest
+    candidates ``s`` (complexity ≤ ``max_complexity``: an input or one function of it; the
+    ``starts`` most correlated with y). A law such as ``log y = c0 − log σ − θ²/2σ²`` pairs a simple
+    term that correlates weakly with y on its own with one that screening ranks among hundreds of
+    its kind: neither may reach the ℓ0 subspace, but the partner of the simple term is found exactly
+    (one pass over the candidates per start, :meth:`SwapSpace.best_addition`)."""
+    allowed = np.asarray(allowed, dtype=int)
+    simple = allowed[np.asarray(cands.complexity)[allowed] <= max_complexity]
+    if simple.size == 0:
+        return []
+    score = np.abs(cands.correlation(y - y.mean() if intercept else y, simple))
+    pairs = []
+    for s in simple[np.argsort(-score, kind="stable")[:starts]]:
+        Q = _basis(cands, [int(s)], len(y), intercept)
+        partner, _ = space.best_addition(Q, y - Q @ (Q.T @ y))
+        if partner >= 0 and partner != s:
+            pairs.append((int(s), partner))
+    return pairs
+
