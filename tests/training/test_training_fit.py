@@ -96,6 +96,10 @@ def test_finished_run_is_loaded_not_repeated(graphs, tmp_path, monkeypatch):
     again = fit(graphs[:16], graphs[16:20], tmp_path, config)
     assert isinstance(again, TrainedModel) and (tmp_path / "model.pt").read_bytes() == weights
     np.testing.assert_array_equal(again.predict(graphs[16:20]), first.predict(graphs[16:20]))
+    # how it runs (threads, progress bars, loader workers) is not what it computes: loaded too
+    fit(graphs[:16], graphs[16:20], tmp_path,
+        TrainConfig(epochs=1, seed=0, **{**TINY, "num_threads": 2, "progress": True, "num_workers": 1}))
+    assert (tmp_path / "model.pt").read_bytes() == weights
     calls = []
     monkeypatch.setattr(fit_module, "_train", lambda *a, **k: calls.append(1) or real_train(*a, **k))
     fit(graphs[20:36], graphs[16:20], tmp_path, config)  # same sizes, other data: trained anew

@@ -166,16 +166,26 @@ def _read_json(path: Path):
         return None
 
 
+#: settings that change how a run executes, not what it computes: a finished model trained with 1
+#: thread is the same model when asked for again with 2 (it must be loaded, not trained again)
+EXECUTION_ONLY = ("num_threads", "progress", "num_workers")
+
+
 def _same_run(stored, run: dict) -> bool:
-    """Whether ``run_config.json`` describes this run; a config written by an earlier version (flat
-    hyper-parameters) is read through :meth:`TrainConfig.from_dict` first, so it still resumes."""
+    """Whether ``run_config.json`` describes this run, :data:`EXECUTION_ONLY` settings aside; a
+    config written by an earlier version (flat hyper-parameters) is read through
+    :meth:`TrainConfig.from_dict` first, so it still resumes."""
     if not isinstance(stored, dict) or not isinstance(stored.get("config"), dict):
         return False
     try:
         stored = {**stored, "config": TrainConfig.from_dict(stored["config"]).as_dict()}
     except (TypeError, ValueError):
         return False
-    return json.loads(json.dumps(stored)) == json.loads(json.dumps(run))
+
+    def identity(r):
+        r = json.loads(json.dumps(r))
+        return {**r, "config": {k: v for k, v in r["config"].items() if k not in EXECUTION_ONLY}}
+    return identity(stored) == identity(run)
 
 
 def _fit_locked(train_graphs, val_graphs, out_dir: Path, config: TrainConfig, widths, feature_names, meta,
