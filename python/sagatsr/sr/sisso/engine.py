@@ -1,6 +1,8 @@
 """The embedded SISSO engine: rescale (scaling.py) → candidates (features.py, parametric.py) → SIS
-(sis.py) → ℓ0 (l0.py) → swaps over all candidates (swap.py) → inner constants refined (parametric.refine) → formulas in the user's
-units (formula.py) with held-out errors (select.py) → Pareto front.
+(sis.py) → ℓ0 (l0.py) → swaps over all candidates, and each simple term with its best partner
+(swap.py) → inner constants refined, a vanishing fitted power read as log (parametric.refine,
+parametric.prefer_log) → formulas in the user's units (formula.py) with held-out errors (select.py)
+→ Pareto front.
 
 For descriptor dimension d = 1..D the residual of the best (d-1)-model is screened for new
 candidates (a width that grows with the candidate count within ``max_l0_combinations``, shared
