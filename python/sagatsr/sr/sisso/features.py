@@ -36,144 +36,13 @@ import numpy as np
 import sympy
 
 from sagatsr.sr.operators import OPERATORS
-from sagatsr.sr.sisso.parametric import add_parametric, refit_in_binary
+from sagatsr.sr.sisso.candidates import Candidates, _safe_unit, standardised
+from sagatsr.sr.sisso.parametric import add_parametric, refit_in_binary, refits_in_binary
 
-_BLOCK_BYTES = 1 << 25  # 32 MiB of float64 per storage block
-MAX_DYNAMIC_RANGE = 1e12
-CONSTANT_SPREAD = 1e-10
+__all__ = ["Candidates", "build_candidates"]
+
 #: per pool member from rung 2 on: extra partners chosen by the correlation of the product/quotient
 PRODUCT_PARTNERS = 3
-
-
-def _safe_unit(column):
-    """``column / max|column|`` (so squares cannot overflow) and that max."""
-    peak = float(np.max(np.abs(column))) if column.size else 0.0
-    return (column / peak if peak > 0 else column), peak
-
-
-class Candidates:
-    """Candidate columns (stored in row blocks), their trees, complexities, dimension vectors and
-    rungs."""
-
-    def __init__(self, n_rows: int, capacity: int):
-        self.n_rows, self.capacity = int(n_rows), int(capacity)
-        self.block = max(1, min(self.capacity, _BLOCK_BYTES // (8 * max(1, self.n_rows))))
-        # each candidate is stored divided by its largest |value| (so screening and swaps read
-        # scale-free rows without a pass of divisions), beside that peak
-        self._blocks: list[np.ndarray] = []
-        self._peaks: list[np.ndarray] = []
-        self._recipes: list = []  # SymPy tree, or a callable building it (run on first access)
-        self.complexity: list[int] = []
-        self.dims: list[np.ndarray] = []
-        self.rung: list[int] = []
-        self.param: dict[int, tuple] = {}  # parametric candidates: index -> (operator, argument, c)
-        self._fitted: set[int] = set()  # candidates holding a fitted inner constant
-        self._seen: dict[int, int] = {}
-
-    def __len__(self):
-        return len(self._recipes)
-
-    def tree(self, i: int):
-        """The SymPy tree of candidate ``i`` (built on first use: most candidates never need one)."""
-        recipe = self._recipes[i]
-        if not isinstance(recipe, sympy.Basic):
-            recipe = self._recipes[i] = recipe()
-        return recipe
-
-    def with_dim(self, dim) -> np.ndarray:
-        """Indices of the candidates whose dimension vector equals ``dim`` (to 1e-9)."""
-        if not self.dims:
-            return np.empty(0, dtype=int)
-        D = np.array(self.dims, float).reshape(len(self.dims), -1)
-        return np.flatnonzero(np.all(np.abs(D - np.asarray(dim, float)) <= 1e-9, axis=1))
-
-    def has_fitted_constant(self, i: int) -> bool:
-        return i in self._fitted
-
-    def is_primary(self, i: int) -> bool:
-        return self.rung[i] == 0
-
-    def column(self, i: int) -> np.ndarray:
-        b, k = divmod(i, self.block)
-        return self._blocks[b][k] * self._peaks[b][k]
-
-    def columns(self, indices) -> np.ndarray:
-        """Float64 matrix (rows, len(indices)) of the chosen candidates."""
-        indices = list(indices)
-        if not indices:
-            return np.empty((self.n_rows, 0))
-        return np.stack([self.column(int(i)) for i in indices], axis=1)
-
-    def correlation(self, v, indices=None) -> np.ndarray:
-        """Pearson r of each candidate (or of ``indices``) with ``v``, block by block."""
-        v, _ = _safe_unit(np.asarray(v, float))
-        vc = v - np.mean(v)
-        vn = np.sqrt(vc @ vc)
-        out = np.zeros(len(self))
-        for lo, rows in self.scaled_blocks():
-            with np.errstate(all="ignore"):
-                centred = rows - rows.mean(axis=1, keepdims=True)
-                out[lo:lo + len(rows)] = centred @ vc / (np.sqrt(np.einsum("ij,ij->i", centred, centred)) * vn)
-        out = np.nan_to_num(out)
-        return out if indices is None else out[np.asarray(indices, dtype=int)]
-
-    def scaled_blocks(self):
-        """``(first index, rows)`` per storage block; each candidate's row divided by its largest
-        |value| (scale-free, and no overflow in the dot products that follow)."""
-        for b, block in enumerate(self._blocks):
-            lo = b * self.block
-            rows = block[: max(0, min(self.block, len(self) - lo))]
-            if len(rows) == 0:
-                return
-            yield lo, rows
-
-    def try_add(self, column, expr, complexity, dim, rung=0, fitted=False) -> bool:
-        """Add a candidate unless invalid or a duplicate; a simpler duplicate replaces the old one.
-        ``expr`` may be a callable returning the SymPy tree (built only when first asked for);
-        ``fitted``: its tree holds a constant fitted to the target."""
-        if not np.all(np.isfinite(column)):
-            return False
-        unit, peak = _safe_unit(column)
-        if peak == 0 or not np.isfinite(peak):
-            return False
-        std = unit.std()
-        if std <= CONSTANT_SPREAD * np.abs(unit).mean():
-            return False
-        magnitude = np.abs(unit)
-        # max|d| is 1 here: the median is only needed when some value is that small
-        if float(magnitude.min()) * MAX_DYNAMIC_RANGE < 1.0 and float(np.median(magnitude)) * MAX_DYNAMIC_RANGE < 1.0:
-            return False
-        z = (unit - unit.mean()) / std
-        if z[np.argmax(np.abs(z) > 1e-6)] < 0:  # identical up to sign: the fit absorbs the sign
-            z = -z
-        key = hash(np.round(z, 6).tobytes())
-        old = self._seen.get(key)
-        if old is not None:
-            if int(complexity) < self.complexity[old]:
-                self._store(old, unit, peak)
-                self._recipes[old], self.complexity[old] = expr, int(complexity)
-                self.dims[old], self.rung[old] = np.asarray(dim, float), int(rung)
-                (self._fitted.add if fitted else self._fitted.discard)(old)
-            return False
-        if len(self) >= self.capacity:
-            return False
-        i = len(self)
-        if i // self.block >= len(self._blocks):
-            self._blocks.append(np.empty((self.block, self.n_rows)))
-            self._peaks.append(np.ones(self.block))
-        self._store(i, unit, peak)
-        self._seen[key] = i
-        self._recipes.append(expr)
-        self.complexity.append(int(complexity))
-        self.dims.append(np.asarray(dim, float))
-        self.rung.append(int(rung))
-        if fitted:
-            self._fitted.add(i)
-        return True
-
-    def _store(self, i, unit, peak):
-        b, k = divmod(i, self.block)
-        self._blocks[b][k], self._peaks[b][k] = unit, peak
 
 
 def build_candidates(X, symbols, dims, *, unary, binary, rung=2, max_candidates=20000,
@@ -215,15 +84,10 @@ def _grow(cands, previous, partners, unary, binary, limit, level, target, parame
             _apply(cands, op, (e,), level)
         if parametric and target is not None and len(cands) < limit:
             add_parametric(cands, e, parametric, target, level)
-        for f in partners:
-            if f == e or (f in rank and rank[f] > rank[e]) or (f not in rank and cands.rung[f] == level - 1):
-                continue
-            for op in binary_ops:
-                if len(cands) >= limit:
-                    return
-                _apply(cands, op, (e, f), level, target)
-                if op.name in ("sub", "div"):
-                    _apply(cands, op, (f, e), level, target)
+        mine = [f for f in partners if not (f == e or (f in rank and rank[f] > rank[e])
+                                            or (f not in rank and cands.rung[f] == level - 1))]
+        if not _apply_pairs(cands, e, mine, binary_ops, level, target, limit):
+            return
         if products is not None:
             for name, f in products.best(e, skip=set(partners), k=PRODUCT_PARTNERS):
                 if name in binary and len(cands) < limit:
@@ -299,6 +163,44 @@ def _apply(cands, op, idx, level, target=None):
     column = op.numpy_fn(*(cands.column(i) for i in idx))
     cands.try_add(column, partial(_build, cands, op.sympy_fn, idx), complexity, dim, level,
                   fitted=any(cands.has_fitted_constant(i) for i in idx))
+
+
+def _apply_pairs(cands, e, partners, binary_ops, level, target, limit) -> bool:
+    """``op(e, f)`` (and ``op(f, e)`` for − and ÷) for every partner ``f`` and binary operator, in
+    that order, as :func:`_apply` would add them one by one; the columns of each operator and order
+    are computed and judged in one array operation. False once ``limit`` is reached."""
+    jobs = []  # (operator, operands, dimension vector, limit checked before it)
+    for f in partners:
+        for op in binary_ops:
+            for idx in ((e, f), (f, e)) if op.name in ("sub", "div") else ((e, f),):
+                jobs.append((op, idx, op.unit_rule(*(cands.dims[i] for i in idx)), idx[0] == e))
+    prepared = {}
+    batched = [k for k, (op, idx, dim, _) in enumerate(jobs)
+               if dim is not None and (target is None or not refits_in_binary(cands, op, idx))]
+    for op in binary_ops:
+        for first in (True, False):
+            group = [k for k in batched if jobs[k][0] is op and (jobs[k][1][0] == e) == first]
+            if not group:
+                continue
+            mine = np.array([cands.column(jobs[k][1][1 if first else 0]) for k in group])
+            own = cands.column(e)[None, :]
+            values = op.numpy_fn(own, mine) if first else op.numpy_fn(mine, own)
+            prepared.update(zip(group, standardised(values)))
+    involved, seen = {e, *partners}, len(cands.replaced)
+    for k, (op, idx, dim, check) in enumerate(jobs):
+        if check and len(cands) >= limit:
+            return False
+        if dim is None:
+            continue
+        if prepared and involved.intersection(cands.replaced[seen:]):
+            prepared = {}  # an operand was replaced by a simpler duplicate: the rest one by one
+        if k not in prepared:  # or a parametric operand: its constant is refitted for the pair
+            _apply(cands, op, idx, level, target)
+            continue
+        complexity = op.complexity + sum(cands.complexity[i] for i in idx)
+        cands.admit(prepared[k], partial(_build, cands, op.sympy_fn, idx), complexity, dim, level,
+                    fitted=any(cands.has_fitted_constant(i) for i in idx))
+    return True
 
 
 def _build(cands, sympy_fn, idx):

@@ -135,6 +135,12 @@ def _nearly_affine(values, u) -> bool:
     return bool(r > 0.999)
 
 
+def refits_in_binary(cands, op, idx) -> bool:
+    """Whether :func:`refit_in_binary` refits a constant for ``op(*idx)``: × or ÷ with a parametric
+    operand."""
+    return op.name in ("mul", "div") and any(i in cands.param for i in idx)
+
+
 def refit_in_binary(cands, op, idx, target):
     """For ``op(a, b)`` where ``a`` or ``b`` is a parametric candidate: ``(column, tree builder)``
     with its constant refitted for the combination (a constant matched to the target on its own
@@ -142,10 +148,9 @@ def refit_in_binary(cands, op, idx, target):
     corr(1/(σ + c), y) nearly flat in c, while corr(Y/(σ + c), y) peaks sharply at c = 1).
     None when neither operand is parametric or ``op`` is not × or ÷ (a sum's constant is
     absorbed by the linear model anyway)."""
-    which = [k for k, i in enumerate(idx) if i in cands.param]
-    if not which or op.name not in ("mul", "div"):
+    if not refits_in_binary(cands, op, idx):
         return None
-    k = which[0]
+    k = [k for k, i in enumerate(idx) if i in cands.param][0]
     name, e, _ = cands.param[idx[k]]
     other = cands.column(idx[1 - k])
 
