@@ -38,7 +38,7 @@ def test_nothing_larger_than_an_exact_fit_is_kept_but_its_ties_are():
 @pytest.mark.parametrize("law", ["product", "ratio"])
 def test_with_an_exact_law_the_pre_filter_does_not_change_the_front(monkeypatch, law):
     """Noise-free, so the exact law ends the front. (With noise, models holding fitted inner
-    constants are kept only within REFINE_MARGIN of the front: a heuristic, not tested here.)"""
+    constants are kept only within REFINE_MARGIN of the front, a few per complexity: tested below.)"""
     rng = np.random.default_rng(3)
     X = rng.uniform(1, 3, (200, 4))
     y = X[:, 0] * X[:, 1] / X[:, 2] if law == "ratio" else 2 * X[:, 0] * X[:, 3]
@@ -52,3 +52,29 @@ def test_with_an_exact_law_the_pre_filter_does_not_change_the_front(monkeypatch,
     # every model written out as a formula, none skipped
     monkeypatch.setattr(engine, "quick_front", lambda cands, models, y: with_submodels(models))
     assert front() == pruned
+
+
+def test_models_kept_only_for_refinement_are_capped_per_complexity_and_in_all(monkeypatch):
+    """With noise every model sits near the noise floor, within REFINE_MARGIN: the fitted ones kept
+    only for refinement are the few best of each complexity, simplest first, up to a total."""
+    import sagatsr.sr.sisso.front as front
+
+    monkeypatch.setattr(front, "REFINE_PER_COMPLEXITY", 2)
+    monkeypatch.setattr(front, "REFINE_TOTAL", 5)
+    rng = np.random.default_rng(1)
+    x = rng.uniform(1, 2, 300)
+    y = 3 * x + rng.normal(scale=0.03, size=300)
+    # 0: the law; 1..24: the law plus a little noise each, fitted, four per complexity 3, 5, ..., 13
+    columns = [x] + [x + rng.normal(scale=0.005 + 0.0015 * (k % 4), size=300) for k in range(24)]
+    complexity = [1] + [3 + 2 * (k // 4) for k in range(24)]
+    cands = _Columns(np.column_stack(columns), complexity, fitted=set(range(1, 25)))
+    kept = quick_front(cands, [Model((k,), True) for k in range(25)], y)
+    assert kept[0] == Model((0,), True)  # the front itself
+    refined = [m.combo[0] for m in kept[1:]]
+    assert len(refined) == 5  # the total
+    for c in {complexity[k] for k in refined}:  # at most 2 of a complexity, the lowest-error ones
+        mine = [k for k in range(1, 25) if complexity[k] == c]
+        errors = {k: front.quick_nmse(cands, Model((k,), True), y) for k in mine}
+        chosen = [k for k in refined if complexity[k] == c]
+        assert len(chosen) <= 2 and sorted(chosen) == sorted(sorted(mine, key=errors.get)[:len(chosen)])
+    assert sorted({complexity[k] for k in refined}) == [3, 5, 7]  # simplest first

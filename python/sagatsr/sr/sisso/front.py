@@ -7,7 +7,8 @@ scores every model from the stored candidate columns (the same least squares, so
 up to round-off) and keeps those that can reach the front: non-dominated within a relative 1e-6
 (round-off ties are kept for the final decision), or holding fitted inner
 constants that :func:`~sagatsr.sr.sisso.parametric.refine` may still improve (kept within a factor
-:data:`REFINE_MARGIN` of the front). Once a model fits exactly (error below :func:`pareto`'s
+:data:`REFINE_MARGIN` of the front, at most :data:`REFINE_PER_COMPLEXITY` per complexity and
+:data:`REFINE_TOTAL` in all). Once a model fits exactly (error below :func:`pareto`'s
 absolute floor, ~1e-30 for an exact law) no larger one is kept: none can lower the error by the
 floor, and writing out the hundreds that fit exactly as well took about half of a noise-free fit.
 """
@@ -24,6 +25,11 @@ from sagatsr.sr.sisso.select import design
 
 #: a model with fitted inner constants is kept when its error is within this factor of the front
 REFINE_MARGIN = 3.0
+#: models kept only for that margin: at most this many per complexity (lowest error first) ...
+REFINE_PER_COMPLEXITY = 3
+#: ... and in all (simplest first): with noise every model sits near the noise floor, within the
+#: margin, and refining the hundreds of large ones took most of a noisy fit's time
+REFINE_TOTAL = 60
 #: the front's absolute floor (MSE / var(y)): a more complex formula joins only below this gain
 FLOOR = 1e-12
 
@@ -70,11 +76,16 @@ def quick_front(cands, models, y) -> list[Model]:
         scored.append((complexity, quick_nmse(cands, m, y), fitted, m))
     scored.sort(key=lambda s: (s[0], s[1]))
     kept, best, best_complexity = [], float("inf"), -1
+    for_refinement: dict[int, int] = {}  # complexity -> models kept only for the margin
     for complexity, nmse, fitted, m in scored:
         if complexity > best_complexity and best <= FLOOR:
             continue  # an exact fit is on the front: a larger model cannot lower the error by FLOOR
-        if nmse < best * (1 + 1e-6) + FLOOR or (fitted and nmse < REFINE_MARGIN * best + FLOOR):
+        if nmse < best * (1 + 1e-6) + FLOOR:
             kept.append(m)
+        elif (fitted and nmse < REFINE_MARGIN * best + FLOOR and sum(for_refinement.values()) < REFINE_TOTAL
+              and for_refinement.get(complexity, 0) < REFINE_PER_COMPLEXITY):
+            kept.append(m)
+            for_refinement[complexity] = for_refinement.get(complexity, 0) + 1
         if nmse < best:
             best, best_complexity = nmse, complexity
     return kept
