@@ -20,7 +20,7 @@ MAX_DYNAMIC_RANGE = 1e12
 CONSTANT_SPREAD = 1e-10
 
 
-def _safe_unit(column):
+def peak_scaled(column):
     """``column / max|column|`` (so squares cannot overflow) and that max."""
     peak = float(np.max(np.abs(column))) if column.size else 0.0
     return (column / peak if peak > 0 else column), peak
@@ -111,7 +111,7 @@ class Candidates:
 
     def correlation(self, v, indices=None) -> np.ndarray:
         """Pearson r of each candidate (or of ``indices``) with ``v``, block by block."""
-        v, _ = _safe_unit(np.asarray(v, float))
+        v, _ = peak_scaled(np.asarray(v, float))
         vc = v - np.mean(v)
         vn = np.sqrt(vc @ vc)
         out = np.zeros(len(self))

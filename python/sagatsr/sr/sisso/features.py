@@ -9,9 +9,11 @@ arguments, powers scale the vector, ``* /`` add/subtract. With parametric operat
 ``u^c`` with ``c`` fitted to the target. Numerically identical candidates (same standardised
 values up to sign) are merged, keeping the simplest.
 
-Thresholds are relative only: a candidate is dropped when it is non-finite, when its spread is
-below ``1e-10`` of its magnitude (constant) or when its dynamic range ``max|d| / median|d|``
-exceeds ``1e12`` (numerically useless); nothing depends on the absolute size of the data.
+Thresholds are relative only (:mod:`.candidates`): a candidate is dropped when it is non-finite,
+when its spread is below ``1e-10`` of its magnitude (constant) or when its dynamic range
+``max|d| / median|d|`` exceeds ``1e12`` (numerically useless); nothing depends on the absolute
+size of the data. The pairs of one pool member are computed per operator in one array operation
+and judged in one pass (:func:`_apply_pairs`), then admitted one by one in the visiting order.
 
 Budget. The ``max_candidates`` cap is shared between the rungs: rung r may fill at most
 ``remaining // (rung - r + 1)`` slots. At each rung the previous rung's candidates are visited
@@ -24,8 +26,8 @@ also pairs with the :data:`PRODUCT_PARTNERS` lower-rung candidates ``f`` whose `
 correlates best with the target (scored for all of them at once, three matrix-vector products):
 a factor that is uncorrelated with a sign-changing target on its own (``n·k·T`` of
 ``n·k·T·log(V2/V1)``) is found where it matters, beside its partner. When the cap runs out, what has been built
-is the complete combination of the best-ranked candidates. Values are stored in row blocks of
-``_BLOCK_BYTES``: memory ≈ ``8 · max_candidates · rows`` bytes.
+is the complete combination of the best-ranked candidates. Values are stored in row blocks
+(:class:`~.candidates.Candidates`): memory ≈ ``8 · max_candidates · rows`` bytes.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ import numpy as np
 import sympy
 
 from sagatsr.sr.operators import OPERATORS
-from sagatsr.sr.sisso.candidates import Candidates, _safe_unit, standardised
+from sagatsr.sr.sisso.candidates import Candidates, peak_scaled, standardised
 from sagatsr.sr.sisso.parametric import add_parametric, refit_in_binary, refits_in_binary
 
 __all__ = ["Candidates", "build_candidates"]
@@ -101,7 +103,7 @@ class _ProductScores:
 
     def __init__(self, cands, upto, target) -> None:
         self.cands, self.upto = cands, upto
-        y = _safe_unit(np.asarray(target, float))[0]
+        y = peak_scaled(np.asarray(target, float))[0]
         self.yc = y - y.mean()
         self.blocks = [(lo, rows[:max(0, upto - lo)]) for lo, rows in cands.scaled_blocks() if lo < upto]
         self.squares = [rows**2 for _, rows in self.blocks]
@@ -109,10 +111,10 @@ class _ProductScores:
     def best(self, e, skip, k):
         """``(operator name, f)`` of the ``k`` best-scoring pairs (``"mul"``: ``e·f``, ``"div"``: ``f/e``),
         ``f`` not in ``skip`` nor ``e``."""
-        b = _safe_unit(self.cands.column(e))[0]
+        b = peak_scaled(self.cands.column(e))[0]
         names, weights = ["mul"], [b]
         if np.all(b != 0):
-            names, weights = ["mul", "div"], [b, _safe_unit(1.0 / b)[0]]
+            names, weights = ["mul", "div"], [b, peak_scaled(1.0 / b)[0]]
         W = np.column_stack(weights)
         first = np.column_stack([W, W * self.yc[:, None]]) / len(b)  # one pass: means and covariances
         second = W**2 / len(b)
