@@ -21,6 +21,10 @@ BAD_RUN_SETTINGS = {
     "seed list with a word": ["--seeds", "0,x"],
     "repeated seeds": ["--seeds", "1,1"],
     "negative seed": ["--seed", "-1"],
+    "SR max terms 0": ["--sr-max-terms", "0"],
+    "SR max terms above the engine's maximum": ["--sr-max-terms", "9"],
+    "SR maxsize 0": ["--sr-maxsize", "0"],
+    "SR iterations 0": ["--sr-niterations", "0"],
 }
 
 
@@ -111,3 +115,22 @@ def test_julia_notice_is_logged_in_plain_words(caplog):
     assert _PlainJuliaNotice().filter(record)
     message = record.getMessage()
     assert message.startswith("The Julia engine") and "URLError" not in message and "sagatsr doctor" in message
+
+
+def test_run_passes_its_sr_settings_to_the_pipeline(monkeypatch, tmp_path):
+    """--sr-max-terms, --sr-maxsize and --sr-niterations reach the run's SRSettings (and so its
+    config.json); left out, they are SRSettings' defaults."""
+    import sagatsr.cli.pipeline as cli_pipeline
+    import sagatsr.pipeline.run as pipeline_run
+    from sagatsr.pipeline.config import SRSettings
+
+    seen = []
+    monkeypatch.setattr(pipeline_run, "run_pipeline", lambda config: seen.append(config.sr) or tmp_path / "report.html")
+    monkeypatch.setattr(cli_pipeline, "_report_and_finish", lambda report: None)
+    for extra in ([], ["--sr-max-terms", "2", "--sr-maxsize", "12", "--sr-niterations", "7"]):
+        result = _invoke(["run", "--data", "demo", "--out", tmp_path / "run", *extra])
+        assert result.exit_code == 0, result.output
+    default, given = seen
+    assert (default.max_terms, default.maxsize, default.niterations) == (SRSettings().max_terms, SRSettings().maxsize,
+                                                                         SRSettings().niterations)
+    assert (given.max_terms, given.maxsize, given.niterations) == (2, 12, 7)

@@ -12,6 +12,7 @@ from typing import Annotated, Optional
 import typer
 
 from sagatsr.pipeline.config import Encoding, SRBackend
+from sagatsr.sr.params import MAXIMUM, MINIMUM
 
 __all__ = ["Data", "StructuresData", "Target", "TargetUnit", "Limit", "Seed", "Threads", "Strict", "SkipBad",
            "Cutoff", "AllowOutside", "report_skipped",
@@ -95,6 +96,13 @@ Epochs = Annotated[int, typer.Option("--epochs", min=1, help="training epochs (e
 BatchSize = Annotated[int, typer.Option("--batch-size", min=1)]
 Backend = Annotated[SRBackend, typer.Option("--sr-backend", help="symbolic-regression engine "
                                              "(auto: Julia if it can start, else the embedded sisso)")]
+# the run's SR settings: the ranges are the engine's (sagatsr.sr.params), the defaults SRSettings'
+SRMaxTerms = Annotated[int, typer.Option("--sr-max-terms", min=MINIMUM["max_terms"], max=MAXIMUM["max_terms"],
+                                         help="sisso: descriptors per formula")]
+SRMaxsize = Annotated[int, typer.Option("--sr-maxsize", min=MINIMUM["maxsize"],
+                                        help="largest formula complexity kept (the run's default is compact)")]
+SRNiterations = Annotated[int, typer.Option("--sr-niterations", min=MINIMUM["niterations"],
+                                            help="Julia backend: search iterations")]
 EncodingChoice = Annotated[Encoding, typer.Option("--encoding", help="crystal-feature encoding (sae gives ICs)")]
 # SA-GAT's bond-angle option; None leaves the model's own default (no angles), so the numbers live
 # in one place (the model's signature, merged by TrainConfig)

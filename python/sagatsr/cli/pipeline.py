@@ -11,9 +11,9 @@ from typing import Annotated, Optional
 import typer
 
 from sagatsr.cli.options import (AllowOutside, AngleBasis, AngleLayers, AngleNeighbors, Backend, BatchSize, Cutoff,
-                                 Data, EncodingChoice, Epochs, Limit, Out, Seed, SkipBad, Target, TargetUnit, Threads,
-                                 TopK, angle_args, start)
-from sagatsr.pipeline.config import Encoding, SRBackend
+                                 Data, EncodingChoice, Epochs, Limit, Out, Seed, SkipBad, SRMaxsize, SRMaxTerms,
+                                 SRNiterations, Target, TargetUnit, Threads, TopK, angle_args, start)
+from sagatsr.pipeline.config import Encoding, SRBackend, SRSettings
 
 
 def _summary(run: Path) -> list[str]:
@@ -52,6 +52,9 @@ def run(
     target_unit: TargetUnit = None,
     top_k: TopK = 8,
     sr_backend: Backend = SRBackend.auto,
+    sr_max_terms: SRMaxTerms = SRSettings.max_terms,
+    sr_maxsize: SRMaxsize = SRSettings.maxsize,
+    sr_niterations: SRNiterations = SRSettings.niterations,
     epochs: Epochs = 100,
     batch_size: BatchSize = 32,
     encoding: EncodingChoice = Encoding.sae,
@@ -74,7 +77,7 @@ def run(
     """Structures -> features -> SA-GAT -> importance -> formulas -> report, resumable (skipped.csv
     lists the rows left out under --skip-bad)."""
     threads = start(threads)  # before torch is imported
-    from sagatsr.pipeline.config import RunConfig, SRSettings
+    from sagatsr.pipeline.config import RunConfig
 
     config = RunConfig(data=data, target=target, target_unit=target_unit, out=out, top_k=top_k, limit=limit,
                        oof_folds=oof_folds, strict=not skip_bad and strict is not False, cutoff=cutoff,
@@ -82,7 +85,8 @@ def run(
                        threads=threads, seeds=seeds,
                        train=dict(epochs=epochs, batch_size=batch_size, seed=seed, encoding=encoding.value,
                                   **angle_args(angle_layers, angle_neighbors, angle_basis)),
-                       sr=SRSettings(backend=sr_backend))
+                       sr=SRSettings(backend=sr_backend, max_terms=sr_max_terms, maxsize=sr_maxsize,
+                                     niterations=sr_niterations))
     from sagatsr.pipeline.run import run_pipeline
 
     _report_and_finish(run_pipeline(config))
