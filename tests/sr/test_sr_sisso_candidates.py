@@ -58,14 +58,18 @@ def _store(seed, n=40):
 
 
 @settings(max_examples=30, deadline=None)
-@given(seed=st.integers(0, 10_000), limit_extra=st.integers(0, 120))
-def test_batched_pairs_add_what_the_one_by_one_loop_adds(seed, limit_extra):
+@given(seed=st.integers(0, 10_000), limit_extra=st.integers(0, 120), batch=st.sampled_from([40, 200, 1 << 22]))
+def test_batched_pairs_add_what_the_one_by_one_loop_adds(seed, limit_extra, batch):
     ops = [OPERATORS[name] for name in ("add", "sub", "mul", "div", "absdiff", "harmonic")]
     batched, single = _store(seed), _store(seed)
     start = len(batched)  # the last one is w
     e, partners = 0, list(range(1, start))
     limit = start + limit_extra
-    finished = features._apply_pairs(batched, e, partners, ops, 1, None, limit)
+    default, features._BATCH_VALUES = features._BATCH_VALUES, batch  # 1 or 5 columns of 40 rows per pass, or all
+    try:
+        finished = features._apply_pairs(batched, e, partners, ops, 1, None, limit)
+    finally:
+        features._BATCH_VALUES = default
     for f in partners:  # the reference: the loop _grow ran before the batching
         for op in ops:
             if len(single) >= limit:

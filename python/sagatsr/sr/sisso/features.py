@@ -45,6 +45,8 @@ __all__ = ["Candidates", "build_candidates"]
 
 #: per pool member from rung 2 on: extra partners chosen by the correlation of the product/quotient
 PRODUCT_PARTNERS = 3
+#: values computed at once by :func:`_apply_pairs` (32 MiB of float64; its temporaries a few times that)
+_BATCH_VALUES = 1 << 22
 
 
 def build_candidates(X, symbols, dims, *, unary, binary, rung=2, max_candidates=20000,
@@ -176,18 +178,18 @@ def _apply_pairs(cands, e, partners, binary_ops, level, target, limit) -> bool:
         for op in binary_ops:
             for idx in ((e, f), (f, e)) if op.name in ("sub", "div") else ((e, f),):
                 jobs.append((op, idx, op.unit_rule(*(cands.dims[i] for i in idx)), idx[0] == e))
-    prepared = {}
+    prepared, step = {}, max(1, _BATCH_VALUES // max(1, cands.n_rows))
     batched = [k for k, (op, idx, dim, _) in enumerate(jobs)
                if dim is not None and (target is None or not refits_in_binary(cands, op, idx))]
     for op in binary_ops:
         for first in (True, False):
             group = [k for k in batched if jobs[k][0] is op and (jobs[k][1][0] == e) == first]
-            if not group:
-                continue
-            mine = np.array([cands.column(jobs[k][1][1 if first else 0]) for k in group])
             own = cands.column(e)[None, :]
-            values = op.numpy_fn(own, mine) if first else op.numpy_fn(mine, own)
-            prepared.update(zip(group, standardised(values)))
+            for lo in range(0, len(group), step):  # bounded memory with many rows
+                chunk = group[lo:lo + step]
+                mine = np.array([cands.column(jobs[k][1][1 if first else 0]) for k in chunk])
+                values = op.numpy_fn(own, mine) if first else op.numpy_fn(mine, own)
+                prepared.update(zip(chunk, standardised(values)))
     involved, seen = {e, *partners}, len(cands.replaced)
     for k, (op, idx, dim, check) in enumerate(jobs):
         if check and len(cands) >= limit:
