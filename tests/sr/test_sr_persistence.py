@@ -30,6 +30,7 @@ def test_round_trip_keeps_formulas_predictions_and_verdicts(units, tmp_path):
     assert loaded.units == units and loaded.best_.expression == model.best_.expression
     # best_ reads the row-by-row comparison, so it is saved (the residuals themselves are not)
     assert [e.cv_excess_z for e in loaded.pareto_front_] == [e.cv_excess_z for e in model.pareto_front_]
+    assert [e.cv_search_penalty for e in loaded.pareto_front_] == [e.cv_search_penalty for e in model.pareto_front_]
     assert all(e.cv_excess_z is not None and e.cv_residuals is None for e in loaded.pareto_front_)
 
 

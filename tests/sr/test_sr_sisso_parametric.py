@@ -1,5 +1,5 @@
-"""Constants inside functions (sisso/parametric.py): refinement, and a fitted power near zero read as
-the logarithm it stands for."""
+"""Constants inside functions (sisso/parametric.py): refinement, a fitted power near zero read as
+the logarithm it stands for, and a fitted exponent rounded to the simple rational the data allow."""
 
 import numpy as np
 import pytest
@@ -7,7 +7,11 @@ import sympy
 
 from helpers import assert_structure_on_front
 from sagatsr.sr import SymbolicRegressor
-from sagatsr.sr.sisso.parametric import prefer_log, refine
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sagatsr.sr.sisso.parametric import (POWER_DENOMINATORS, nearest_simple_exponent, prefer_log,
+                                         prefer_rational_powers, refine)
 
 S = sympy.Symbol("sigma", real=True)
 
@@ -58,3 +62,35 @@ def test_a_noisy_gaussian_keeps_its_log_width_term():
     model = SymbolicRegressor(backend="sisso", rung=2, max_terms=2)
     model.fit(X, y, X_units=["dimensionless"] * 2 + ["K"], y_units="dimensionless", variable_names=names)
     assert_structure_on_front(model, X, truth, names)
+
+
+@pytest.mark.parametrize("power", [-2.0, -1.5, 0.5, 1.0 / 3.0, 2.0, 3.0])
+@pytest.mark.parametrize("noise", [0.003, 0.03])
+def test_a_noisy_fitted_exponent_is_rounded_to_the_law_s_rational(power, noise):
+    sigma, rng = _rows(5, n=200)
+    clean = 1.5 + 2.0 * sigma**power
+    y = clean + noise * np.std(clean) * rng.standard_normal(sigma.size)
+    (tree,) = refine([S ** sympy.Float(power + 0.1)], [S], sigma[:, None], y, intercept=True)
+    assert isinstance(tree.exp, sympy.Float) and float(tree.exp) != power  # noise moved it off the law
+    trees, complexity = prefer_rational_powers([tree], [3], [S], sigma[:, None], y, intercept=True)
+    assert trees == [S ** sympy.nsimplify(power)] and complexity == [3]
+
+
+@pytest.mark.parametrize("power", [-1.37, 0.62, 1.8])
+def test_an_exponent_the_data_pin_away_from_any_simple_rational_is_kept(power):
+    sigma, rng = _rows(6)
+    y = 1.5 + 2.0 * sigma**power + 0.001 * rng.standard_normal(sigma.size)
+    (tree,) = refine([S ** sympy.Float(power + 0.1)], [S], sigma[:, None], y, intercept=True)
+    assert prefer_rational_powers([tree], [3], [S], sigma[:, None], y, intercept=True) == ([tree], [3])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.floats(-6, 6, allow_nan=False))
+def test_the_nearest_simple_exponent_is_nearest_among_its_rationals(c):
+    r = nearest_simple_exponent(c)
+    if r is None:  # only when every rational that close is 0: the log's business (prefer_log)
+        assert abs(c) < 1 / (2 * max(POWER_DENOMINATORS))
+        return
+    assert r != 0 and r.q in POWER_DENOMINATORS
+    others = [sympy.Rational(k, q) for q in POWER_DENOMINATORS for k in range(-30, 31) if k]
+    assert abs(float(r) - c) <= min(abs(float(o) - c) for o in others) + 1e-12

@@ -46,6 +46,10 @@ class Equation:
     #: standard errors by which the held-out error exceeds the front's best, row by row (saved:
     #: ``best_`` reads it, :func:`sagatsr.sr.selection.mark_excess`); None when not measured
     cv_excess_z: Optional[float] = None
+    #: how much lower ``cv_nmse`` is expected to be than the truth because the formula's terms were
+    #: chosen, among many candidates, on the same rows (:func:`sagatsr.sr.selection.search_price`);
+    #: ``best_`` compares ``cv_nmse`` plus this; None when the backend does not say
+    cv_search_penalty: Optional[float] = None
 
     def evaluate(self, X, variable_names=None) -> np.ndarray:
         """Evaluate on ``X`` (n, p) whose columns are ``variable_names`` (default: ``inputs``)."""
@@ -71,7 +75,8 @@ class Equation:
                 "inputs": list(self.inputs), "dimensionally_consistent": self.dimensionally_consistent,
                 "coefficients": self.coefficients,
                 "pure_number_coefficients": self.pure_number_coefficients, "cv_loss": self.cv_loss,
-                "nmse": self.nmse, "cv_nmse": self.cv_nmse, "cv_excess_z": self.cv_excess_z}
+                "nmse": self.nmse, "cv_nmse": self.cv_nmse, "cv_excess_z": self.cv_excess_z,
+                "cv_search_penalty": self.cv_search_penalty}
 
     @classmethod
     def from_dict(cls, data: dict, variable_names=None) -> "Equation":
@@ -84,4 +89,4 @@ class Equation:
                    coefficients=data.get("coefficients"),
                    pure_number_coefficients=data.get("pure_number_coefficients"),
                    cv_loss=data.get("cv_loss"), nmse=data.get("nmse"), cv_nmse=data.get("cv_nmse"),
-                   cv_excess_z=data.get("cv_excess_z"))
+                   cv_excess_z=data.get("cv_excess_z"), cv_search_penalty=data.get("cv_search_penalty"))

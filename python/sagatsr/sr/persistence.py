@@ -36,7 +36,7 @@ TOP_KEYS = {"format", "params", "variable_names", "X_units", "y_units", "backend
             "y_var", "pareto_front"}
 EQUATION_KEYS = {"expression", "latex", "complexity", "loss", "units", "backend", "inputs",
                  "dimensionally_consistent", "coefficients", "pure_number_coefficients", "cv_loss",
-                 "nmse", "cv_nmse", "cv_excess_z"}
+                 "nmse", "cv_nmse", "cv_excess_z", "cv_search_penalty"}
 FORMAT = "sagatsr.SymbolicRegressor/2"
 
 
@@ -118,7 +118,8 @@ def _equation(k, d, names, X_units, y_units) -> Equation:
             for c in coefficients)):
         raise InputError(f"saved regressor: formula {k} has malformed coefficients")
     consistent, pure = verdicts(expr, names, X_units, y_units, backend)
-    cv, nmse, cv_nmse, z = (d.get(k) for k in ("cv_loss", "nmse", "cv_nmse", "cv_excess_z"))
+    cv, nmse, cv_nmse, z, penalty = (d.get(k) for k in ("cv_loss", "nmse", "cv_nmse", "cv_excess_z",
+                                                        "cv_search_penalty"))
     return Equation(expression=d["expression"], sympy=expr,
                     complexity=_number(f"formula {k} complexity", d["complexity"], integer=True),
                     loss=math.inf if d["loss"] is None else _number(f"formula {k} loss", d["loss"]),
@@ -129,7 +130,9 @@ def _equation(k, d, names, X_units, y_units) -> Equation:
                     cv_loss=None if cv is None else _number(f"formula {k} cv_loss", cv),
                     nmse=None if nmse is None else _number(f"formula {k} nmse", nmse),
                     cv_nmse=None if cv_nmse is None else _number(f"formula {k} cv_nmse", cv_nmse),
-                    cv_excess_z=None if z is None else _number(f"formula {k} cv_excess_z", z))
+                    cv_excess_z=None if z is None else _number(f"formula {k} cv_excess_z", z),
+                    cv_search_penalty=None if penalty is None else _number(f"formula {k} cv_search_penalty",
+                                                                           penalty))
 
 
 def from_json(cls, text_or_path):

@@ -2,7 +2,7 @@
 preferring pure-number coefficients.
 
 ``loss(eq)`` is the held-out (cross-validated) MSE divided by var(y) when every formula has one
-(``cv_nmse``, scale-free), else the held-out MSE, else the training MSE.
+(``cv_nmse``, scale-free, plus the price of the search below), else the held-out MSE, else the training MSE.
 Near-best: ``loss ≤ tolerance · min loss + 1e-12·var(y)`` (so exact fits tie), and, when the backend
 gives each formula's held-out error row by row (sisso), not significantly worse than the formula of
 least loss: :func:`paired_excess_z` compares the two on the same rows (the paired difference of
@@ -11,6 +11,15 @@ errors worse is not near-best. The pairing matters with noisy data: a simpler ap
 a few percent worse everywhere is within the tolerance, and an unpaired comparison cannot tell it
 from noise, but its excess is systematic, row after row. If any near-best formula has only
 pure-number coefficients (``pure_number_coefficients`` true), only those compete.
+
+The price of the search (:func:`search_price`): a term chosen among M candidates on all the rows
+has seen the held-out rows too, so its cross-validated error is optimistic. Among M columns of
+pure noise the best one lowers the sum of squares by about ``2 ln M`` times the noise variance
+(the risk-inflation criterion's price per selected variable), so the backend that searched
+(sisso) reports ``cv_search_penalty = terms · 2 ln(M) / n · cv_nmse`` and every comparison here
+uses ``cv_nmse + cv_search_penalty``. With 10,000 rows the price is a fraction of a percent per
+term; with 100 rows and 30,000 candidates it is 21 %, and a spurious third term that lowers the
+held-out error by 9 % no longer wins.
 
 Which near-best formula is chosen:
 
@@ -40,12 +49,24 @@ PAIRED_TOLERANCE = 2.0
 PYSR_TOLERANCE = 1.5
 
 
-def paired_excess_z(residuals, reference) -> float:
+def search_price(n_rows: int, n_candidates: int) -> float:
+    """The expected optimism of a held-out MSE, as a fraction of it, per term chosen among
+    ``n_candidates`` on the same ``n_rows``: ``2 ln(M) / n`` (module doc)."""
+    return 2.0 * math.log(max(n_candidates, 2)) / max(n_rows, 1)
+
+
+def penalised_cv(eq) -> float:
+    """``cv_nmse`` plus the price of the search that chose the formula's terms (module doc)."""
+    return eq.cv_nmse + (eq.cv_search_penalty or 0.0)
+
+
+def paired_excess_z(residuals, reference, offset: float = 0.0) -> float:
     """How many standard errors the mean of ``residuals² − reference²`` (held-out errors of two
-    formulas on the same rows, in units of std(y)) lies above 0; 0 for a tie or a better formula."""
+    formulas on the same rows, in units of std(y)), plus ``offset`` (the difference of their search
+    prices), lies above 0; 0 for a tie or a better formula."""
     with np.errstate(all="ignore"):
         excess = np.asarray(residuals, float) ** 2 - np.asarray(reference, float) ** 2
-        mean = float(np.mean(excess))
+        mean = float(np.mean(excess)) + offset
         error = float(np.std(excess, ddof=1) / math.sqrt(len(excess))) if len(excess) > 1 else 0.0
     if not math.isfinite(mean):
         return math.inf if mean > 0 or math.isnan(mean) else 0.0
@@ -56,13 +77,14 @@ def paired_excess_z(residuals, reference) -> float:
 
 def mark_excess(front) -> None:
     """Set ``cv_excess_z`` of every formula: :func:`paired_excess_z` against the formula of least
-    ``cv_nmse``, when every formula has its held-out residuals (else leave it None)."""
+    :func:`penalised_cv`, when every formula has its held-out residuals (else leave it None)."""
     if not front or any(eq.cv_residuals is None or eq.cv_nmse is None for eq in front):
         return
-    reference = min(front, key=lambda eq: eq.cv_nmse)
+    reference = min(front, key=penalised_cv)
     for eq in front:
         if len(eq.cv_residuals) == len(reference.cv_residuals):
-            eq.cv_excess_z = min(paired_excess_z(eq.cv_residuals, reference.cv_residuals), 1e6)
+            offset = (eq.cv_search_penalty or 0.0) - (reference.cv_search_penalty or 0.0)
+            eq.cv_excess_z = min(paired_excess_z(eq.cv_residuals, reference.cv_residuals, offset), 1e6)
 
 
 def default_tolerance(front) -> float:
@@ -99,8 +121,7 @@ def choose_best(front, tolerance: float | None, y_var: float):
         tolerance = default_tolerance(front)
     front = sorted(front, key=lambda e: (e.complexity, e.loss))
     if all(eq.cv_nmse is not None for eq in front):  # scale-free: var(y) may overflow
-        def loss(eq):
-            return eq.cv_nmse
+        loss = penalised_cv
         floor = 1e-12
     else:
         held_out = all(eq.cv_loss is not None for eq in front)

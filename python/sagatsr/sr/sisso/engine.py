@@ -1,8 +1,8 @@
 """The embedded SISSO engine: rescale (scaling.py) → candidates (features.py, parametric.py) → SIS
 (sis.py) → ℓ0 (l0.py) → swaps over all candidates, and each simple term with its best partner
-(swap.py) → inner constants refined, a vanishing fitted power read as log (parametric.refine,
-parametric.prefer_log) → formulas in the user's units (formula.py) with held-out errors (select.py)
-→ Pareto front.
+(swap.py) → inner constants refined, a fitted exponent rounded to a simple rational and a vanishing
+one read as log when the fit allows (parametric.refine, prefer_rational_powers, prefer_log) →
+formulas in the user's units (formula.py) with held-out errors (select.py) → Pareto front.
 
 For descriptor dimension d = 1..D the residual of the best (d-1)-model is screened for new
 candidates (a width that grows with the candidate count within ``max_l0_combinations``, shared
@@ -36,12 +36,13 @@ import numpy as np
 import sympy
 
 from sagatsr.errors import InputError
+from sagatsr.sr.selection import search_price
 from sagatsr.sr.sisso.features import build_candidates
 from sagatsr.sr.sisso.formula import build_equation
 from sagatsr.sr.sisso.front import Model, pareto, quick_front
 from sagatsr.sr.sisso.l0 import best_combinations
 from sagatsr.sr.sisso.outer import applicable, outers_from
-from sagatsr.sr.sisso.parametric import parametric_from, prefer_log, refine
+from sagatsr.sr.sisso.parametric import parametric_from, prefer_log, prefer_rational_powers, refine
 from sagatsr.sr.sisso.scaling import scaling_for
 from sagatsr.sr.sisso.sis import screen, screening_width
 from sagatsr.sr.sisso.swap import SwapSpace, improve, simple_pairs
@@ -116,10 +117,14 @@ def fit_sisso(X, y, *, names, dims, y_dim, y_unit, unary, binary, rung=3, max_te
     for m in quick_front(cands, models, y_int):
         t = m.outer.forward(y_int, m.sign)
         trees = refine([cands.tree(i) for i in m.combo], symbols, X_int, t, m.intercept)
-        trees, complexity = prefer_log(trees, [cands.complexity[i] for i in m.combo], symbols, X_int, t,
-                                       m.intercept)
-        equations.append(build_equation(trees, [cands.dims[i] for i in m.combo], complexity, X_int, y_int,
-                                        intercept=m.intercept, outer=m.outer, sign=m.sign, **context))
+        complexity = [cands.complexity[i] for i in m.combo]
+        trees, complexity = prefer_rational_powers(trees, complexity, symbols, X_int, t, m.intercept)
+        trees, complexity = prefer_log(trees, complexity, symbols, X_int, t, m.intercept)
+        eq = build_equation(trees, [cands.dims[i] for i in m.combo], complexity, X_int, y_int,
+                            intercept=m.intercept, outer=m.outer, sign=m.sign, **context)
+        if eq is not None and eq.cv_nmse is not None:
+            eq.cv_search_penalty = len(m.combo) * search_price(len(y_int), len(cands)) * eq.cv_nmse
+        equations.append(eq)
     return pareto([e for e in equations if e is not None and np.isfinite(e.nmse)], floor=1e-12)
 
 

@@ -242,6 +242,27 @@ def _sse(constants, X, y, p) -> float:
     return float(r @ r)
 
 
+def _replace_powers(descriptors, complexity, symbols, X, y, intercept, replacement, price):
+    """Each fitted power ``u^c`` in turn replaced by ``replacement(node)`` (``(new node, nodes
+    saved)``, or None to leave it), with the other constants refitted; the replacement is kept when
+    the sum of squares grows by at most the factor ``exp(price/n)`` (an information criterion's
+    price of the dropped constant). Returns the trees and their complexities."""
+    trees, complexity = list(descriptors), list(complexity)
+    n = len(y)
+    for k in range(len(trees)):
+        for node in _fitted_powers(trees[k]):
+            change = replacement(node)
+            if change is None:
+                continue
+            current = InnerConstants(trees, symbols, intercept)
+            trial = trees[:k] + [trees[k].xreplace({node: change[0]})] + trees[k + 1:]
+            constants = InnerConstants(trial, symbols, intercept)
+            p = constants.fit(X, y)
+            if _sse(constants, X, y, p) <= _sse(current, X, y, current.start) * np.exp(price / n):
+                trees, complexity[k] = constants.trees(p) if constants.floats else trial, complexity[k] - change[1]
+    return trees, complexity
+
+
 def prefer_log(descriptors, complexity, symbols, X, y, intercept):
     """Replace a fitted power ``u^c`` by ``log u`` when the model fits as well without ``c``.
 
@@ -252,17 +273,35 @@ def prefer_log(descriptors, complexity, symbols, X, y, intercept):
     replacement is kept when the sum of squares grows by at most the factor ``exp(2/n)`` (Akaike's
     price of the dropped constant). Returns the trees and their complexities (``log u`` is a node
     fewer than ``u^c``)."""
-    trees, complexity = list(descriptors), list(complexity)
-    n = len(y)
-    for k in range(len(trees)):
-        for node in _fitted_powers(trees[k]):
-            current = InnerConstants(trees, symbols, intercept)
-            trial = trees[:k] + [trees[k].xreplace({node: sympy.log(node.base)})] + trees[k + 1:]
-            constants = InnerConstants(trial, symbols, intercept)
-            p = constants.fit(X, y)
-            if _sse(constants, X, y, p) <= _sse(current, X, y, current.start) * np.exp(2.0 / n):
-                trees, complexity[k] = constants.trees(p) if constants.floats else trial, complexity[k] - 1
-    return trees, complexity
+    return _replace_powers(descriptors, complexity, symbols, X, y, intercept,
+                           lambda node: (sympy.log(node.base), 1), price=2.0)
+
+
+#: denominators of the exponents a fitted power may be rounded to (:func:`prefer_rational_powers`)
+POWER_DENOMINATORS = (1, 2, 3, 4)
+
+
+def nearest_simple_exponent(c: float):
+    """The rational ``k/q`` (``q`` in :data:`POWER_DENOMINATORS`, lowest terms, not 0) nearest to
+    ``c``; ties go to the smaller denominator."""
+    options = [sympy.Rational(round(c * q), q) for q in POWER_DENOMINATORS]
+    options = [r for r in options if r != 0]
+    return min(options, key=lambda r: (abs(float(r) - c), r.q)) if options else None
+
+
+def prefer_rational_powers(descriptors, complexity, symbols, X, y, intercept):
+    """Round a fitted exponent to the nearest simple rational (``x1**1.9984`` → ``x1**2``,
+    ``u**0.4991`` → ``sqrt(u)``) when the model fits as well without the free exponent.
+
+    With noise a free exponent never lands on the law's 2 or 1/2; the data cannot tell the
+    two apart, and the rational one is the law a physicist would write. The rounding is kept when the
+    sum of squares grows by at most ``exp(ln(n)/n)`` (the Bayesian information criterion's price
+    of one constant: stricter than Akaike's, because a simple rational exponent is far more likely
+    a priori than an arbitrary real one). Complexities are unchanged."""
+    def rounded(node):
+        r = nearest_simple_exponent(float(node.exp))
+        return None if r is None or r == node.exp else (node.base**r, 0)
+    return _replace_powers(descriptors, complexity, symbols, X, y, intercept, rounded, price=float(np.log(len(y))))
 
 
 def refine(descriptors, symbols, X, y, intercept):
