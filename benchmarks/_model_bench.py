@@ -34,15 +34,15 @@ def write_result(name: str, numbers: dict) -> Path:
     return path
 
 
-def perovskite_graphs(data: Path, limit: int | None, cache: Path | None = None):
+def perovskite_graphs(data: Path, limit: int | None, cache: Path | None = None, **builder_args):
     """(graphs, loaded dataset) of the first ``limit`` matbench_perovskites rows (e_form, eV/cell);
-    ``data`` may also be ``"demo"``."""
+    ``data`` may also be ``"demo"``; ``builder_args`` go to :class:`CrystalGraphBuilder`."""
     from sagatsr.data import load_dataset
     from sagatsr.graphs import CrystalGraphBuilder
 
     source = "demo" if str(data) == "demo" else Path(data) / "targets.csv"
     loaded = load_dataset(source, None if str(data) == "demo" else "e_form", limit=limit)
-    graphs = CrystalGraphBuilder().build_many(loaded.structures, loaded.targets, loaded.ids, cache_dir=cache,
+    graphs = CrystalGraphBuilder(**builder_args).build_many(loaded.structures, loaded.targets, loaded.ids, cache_dir=cache,
                                               progress=sys.stderr.isatty())
     if len(graphs) != len(loaded.structures):
         raise RuntimeError("some structures failed to build; the row order would no longer match the folds")
