@@ -154,3 +154,29 @@ def assert_loader_refuses(text, match):
     with pytest.raises(InputError, match=match) as info:
         SymbolicRegressor.from_json(text)
     assert "\n" not in str(info.value)
+
+
+def assert_constants_carry_the_units(expr, units, y_unit, records):
+    """Every constant of ``expr`` carries its record's unit (sagatsr.sr.constant_units): with each
+    constant replaced by a symbol of that unit the formula has y's unit, scale included (the values
+    need no conversion), and nothing inside a function has a unit."""
+    from sagatsr.sr.coefficient_units import expression_unit
+    from sagatsr.units import parse_unit, ureg
+
+    import sympy
+
+    floats = sorted(expr.atoms(sympy.Float), key=float)
+    by_value = {}
+    for record in records:
+        by_value.setdefault(record["value"], set()).add(record["user_unit"])
+    assert sorted(by_value) == sorted(float(f) for f in floats), (expr, records)
+    swap, with_units = {}, dict(units)
+    for k, f in enumerate(floats):
+        (unit,) = by_value[float(f)]  # a constant has one unit
+        symbol = sympy.Symbol(f"_const{k}", real=True)
+        swap[f], with_units[symbol.name] = symbol, unit
+    unit = expression_unit(expr.xreplace(swap), with_units)  # UnitError if inconsistent
+    np.testing.assert_allclose(ureg.Quantity(1.0, unit).to(parse_unit(y_unit)).magnitude, 1.0, rtol=1e-12)
+    for record in records:
+        text = record["user_unit"]
+        assert record["pure_number"] == (text == "dimensionless"), record

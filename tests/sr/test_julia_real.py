@@ -13,9 +13,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from helpers import requires_julia
+import sympy
+from helpers import assert_constants_carry_the_units, requires_julia
 
 from sagatsr.sr import SymbolicRegressor
+from sagatsr.sr.constant_units import coefficients_with_units
 from sagatsr.sr.julia import bridge, julia_status
 
 RNG = np.random.default_rng(11)
@@ -51,6 +53,13 @@ def test_julia_backend_recovers_a_planted_formula_with_units(monkeypatch):
     assert sr.best_.loss < 1e-8 and sr.best_.dimensionally_consistent is True
     assert set(sr.best_.inputs) == {"E", "r"}
     np.testing.assert_allclose(sr.predict(X), y, rtol=1e-5)
+    # every constant of the tree gets the unit that keeps it consistent, in the inputs' units
+    units = {"E": "eV", "r": "Å", "q": "dimensionless"}
+    for eq in sr.pareto_front_:  # None: no constant, or a tree no units can make consistent
+        records = coefficients_with_units(eq, units, "eV/Å^2")
+        if records is not None:
+            assert_constants_carry_the_units(eq.sympy, units, "eV/Å^2", records)
+    assert (coefficients_with_units(sr.best_, units, "eV/Å^2") is not None) == bool(sr.best_.sympy.atoms(sympy.Float))
 
 
 @requires_julia

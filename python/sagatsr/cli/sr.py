@@ -109,7 +109,7 @@ def _search(data, out, target, target_unit, backend, features, max_terms, rung, 
     from sagatsr.data.feature_table import drop_uninformative, feature_names
     from sagatsr.io import write_json
     from sagatsr.sr import SymbolicRegressor
-    from sagatsr.sr.coefficient_units import annotate_coefficients
+    from sagatsr.sr.constant_units import coefficients_with_units
 
     ds, y, target, y_unit = _load_table(data, target, target_unit, limit, out, skip_bad, allow_outside)
     if features:
@@ -129,7 +129,7 @@ def _search(data, out, target, target_unit, backend, features, max_terms, rung, 
     best = model.best_
     units = {n: str(ds[n].attrs.get("units", "dimensionless")) for n in names}
     records = [{**eq.to_dict(), "target": target, "best": eq is best, "notes": model.notes_,
-                "coefficients": annotate_coefficients(eq, units, y_unit)} for eq in model.pareto_front_]
+                "coefficients": coefficients_with_units(eq, units, y_unit)} for eq in model.pareto_front_]
     write_json(out / "formulas.json", records)
     model.to_json(out / "sr.json")
     _pareto_png(model.pareto_front_, out / "pareto.png", y_unit)

@@ -51,7 +51,7 @@ def _scores(y: np.ndarray, pred: np.ndarray) -> dict[str, float]:
 def fit_formulas(ctx) -> None:
     """Fit both SR modes, write ``sr_<mode>.json``, ``formulas.json`` and ``pareto.png``."""
     from sagatsr.sr import SymbolicRegressor
-    from sagatsr.sr.coefficient_units import annotate_coefficients
+    from sagatsr.sr.constant_units import coefficients_with_units
 
     cfg = ctx.config
     records, fronts = [], {}
@@ -70,7 +70,7 @@ def fit_formulas(ctx) -> None:
         for eq in regressor.pareto_front_:
             record = eq.to_dict() if hasattr(eq, "to_dict") else {}
             record.update(
-                coefficients=annotate_coefficients(eq, dict(zip(names, units)), ctx.dataset.target_unit),
+                coefficients=coefficients_with_units(eq, dict(zip(names, units)), ctx.dataset.target_unit),
                 mode=mode, expression=eq.expression, latex=eq.latex(), complexity=int(eq.complexity),
                 loss=float(eq.loss), units=eq.units, backend=eq.backend, inputs=list(eq.inputs),
                 best=eq is regressor.best_, offered=list(names), n_fit_rows=int((~is_test).sum()), n_test_rows=int(is_test.sum()),

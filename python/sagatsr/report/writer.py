@@ -92,6 +92,9 @@ def _coefficient_lines(record: dict, symbols: dict) -> list[str]:
     of = _OUTER_TARGET.get(outer, "target unit")
     lead = (f"Coefficients of the selected formula (a linear model of {_OUTER_TARGET_OF.get(outer, 'y')}: "
             f"unit = {of} ÷ term unit, in the inputs' own units):")
+    if any("term_user_unit" in c for c in record["coefficients"]):  # a free tree (Julia)
+        lead = ("Constants of the selected formula (unit = the unit their place in the formula needs "
+                "÷ the unit of the term they multiply, in the inputs' own units):")
     return [lead, "", *_table(["term", "coefficient", "unit"], rows), ""]
 
 

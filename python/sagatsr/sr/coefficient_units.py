@@ -20,7 +20,7 @@ import sympy
 from sagatsr.errors import UnitError
 from sagatsr.units import parse_unit, ureg
 
-__all__ = ["expression_unit", "coefficient_unit", "annotate_coefficients", "unit_text"]
+__all__ = ["expression_unit", "coefficient_unit", "describe_unit", "annotate_coefficients", "unit_text"]
 
 _KEEP_UNIT = (sympy.Abs, sympy.sign)
 
@@ -69,7 +69,11 @@ def coefficient_unit(y_unit: str, descriptor_unit) -> tuple[str, bool, float]:
     coefficient's value needs no conversion. ``scale`` is the number that unit is worth once reduced
     (1 for GPa·Å³·mol/kJ; 1.6e-19 for eV/J); ``pure_number`` is true only for a unit worth exactly 1.
     """
-    unit = parse_unit(y_unit) / descriptor_unit
+    return describe_unit(parse_unit(y_unit) / descriptor_unit)
+
+
+def describe_unit(unit) -> tuple[str, bool, float]:
+    """(readable text, pure-number flag, scale) of a coefficient's pint unit (:func:`coefficient_unit`)."""
     reduced = (1.0 * unit).to_reduced_units()
     scale = float(reduced.magnitude) if reduced.dimensionless else 1.0
     pure = bool(unit.dimensionless and abs(float(reduced.to("dimensionless").magnitude) - 1.0) < 1e-12)
