@@ -65,3 +65,13 @@ def test_many_columns_few_rows_best_keeps_only_the_planted_terms(seed):
     terms = {t.as_coeff_Mul()[1] for t in sympy.Add.make_args(sympy.expand(model.best_.sympy)) if not t.is_number}
     assert terms == {x0 / x1**2, x2}
     assert all(eq.cv_search_penalty > 0 for eq in model.pareto_front_)
+
+
+def test_each_term_pays_for_the_candidates_no_more_complex_than_itself():
+    from sagatsr.sr.sisso.engine import search_share
+
+    complexities = [1] * 10 + [3] * 1000 + [5] * 20_000  # inputs, rung-1 and rung-2 descriptors
+    assert search_share((4,), complexities, 100) == pytest.approx(search_price(100, 10))
+    assert search_share((500,), complexities, 100) == pytest.approx(search_price(100, 1010))
+    assert search_share((4, 20_000), complexities, 100) == pytest.approx(
+        search_price(100, 10) + search_price(100, 21_010))

@@ -16,10 +16,10 @@ The price of the search (:func:`search_price`): a term chosen among M candidates
 has seen the held-out rows too, so its cross-validated error is optimistic. Among M columns of
 pure noise the best one lowers the sum of squares by about ``2 ln M`` times the noise variance
 (the risk-inflation criterion's price per selected variable), so the backend that searched
-(sisso) reports ``cv_search_penalty = terms · 2 ln(M) / n · cv_nmse`` and every comparison here
-uses ``cv_nmse + cv_search_penalty``. With 10,000 rows the price is a fraction of a percent per
-term; with 100 rows and 30,000 candidates it is 21 %, and a spurious third term that lowers the
-held-out error by 9 % no longer wins.
+(sisso) reports ``cv_search_penalty = Σ_terms 2 ln(M_k) / n · cv_nmse``, M_k the candidates no
+more complex than term k, and every comparison here uses ``cv_nmse + cv_search_penalty``. With 10,000 rows the price is a fraction of a percent per
+term; with 100 rows, a term picked among 30,000 candidates costs 21 %, and a spurious third term
+that lowers the held-out error by 9 % no longer wins.
 
 Which near-best formula is chosen:
 

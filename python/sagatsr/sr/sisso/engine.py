@@ -123,9 +123,17 @@ def fit_sisso(X, y, *, names, dims, y_dim, y_unit, unary, binary, rung=3, max_te
         eq = build_equation(trees, [cands.dims[i] for i in m.combo], complexity, X_int, y_int,
                             intercept=m.intercept, outer=m.outer, sign=m.sign, **context)
         if eq is not None and eq.cv_nmse is not None:
-            eq.cv_search_penalty = len(m.combo) * search_price(len(y_int), len(cands)) * eq.cv_nmse
+            eq.cv_search_penalty = search_share(m.combo, cands.complexity, len(y_int)) * eq.cv_nmse
         equations.append(eq)
     return pareto([e for e in equations if e is not None and np.isfinite(e.nmse)], floor=1e-12)
+
+
+def search_share(combo, complexities, n_rows) -> float:
+    """The price of choosing ``combo``'s terms (:func:`~sagatsr.sr.selection.search_price`), each
+    among the candidates no more complex than itself: an input is one of a few, a rung-3 descriptor
+    one of thousands."""
+    ranked = np.sort(np.asarray(complexities))
+    return sum(search_price(n_rows, int(np.searchsorted(ranked, complexities[i], side="right"))) for i in combo)
 
 
 def _models_of(cands, outer, sign, y, y_dim, mode, have_units, max_terms, n_sis, keep_per_dim,
