@@ -16,15 +16,27 @@ from sagatsr.pipeline.config import SRBackend
 from sagatsr.sr.params import DEFAULTS, MAXIMUM, MINIMUM
 
 
-def _load_table(data: str, target, target_unit, limit, out: Path, skip_bad: bool = False, allow_outside: bool = False):
-    """(features Dataset, y, target name, y unit) from ``FILE.nc`` or a ``load_dataset`` source; the
-    rows a dataset source left out go to ``out/skipped.csv`` (empty for a NetCDF, filtered when made)."""
+def _load_table(data: str, target, target_unit, limit, out: Path, skip_bad: bool = False, allow_outside: bool = False,
+                feature_units=None):
+    """(features Dataset, y, target name, y unit) from ``FILE.nc``, a feature table (a CSV without a
+    ``file`` column: :mod:`sagatsr.data.feature_csv`) or a ``load_dataset`` source; the rows left out
+    go to ``out/skipped.csv`` (empty for a NetCDF, filtered when made)."""
     import numpy as np
 
     from sagatsr.data.badrows import GraphSet
-
+    from sagatsr.data.feature_csv import is_feature_table, parse_feature_units, read_feature_table
     from sagatsr.data.feature_table import split_target
 
+    units = parse_feature_units(feature_units)
+    if units is not None and not is_feature_table(data):
+        raise InputError("--feature-units is for a feature table (a CSV of numbers without a 'file' column); "
+                         "features computed here carry their own units", source=data)
+    if is_feature_table(data):
+        ds, y, skipped = read_feature_table(data, target, target_unit, units, limit=limit, skip_bad=skip_bad)
+        from types import SimpleNamespace
+
+        report_skipped(GraphSet(SimpleNamespace(numbering="line"), list(range(len(y))), skipped), out)
+        return ds, y, target, target_unit
     if data.endswith(".nc"):
         import xarray as xr
 
@@ -89,6 +101,9 @@ def sr(
                                          help="Largest formula complexity kept.")] = DEFAULTS["maxsize"],
     strict_units: Annotated[bool, typer.Option("--strict-units/--no-strict-units", help="Only descriptors "
                                                "with y's unit (dimensionless coefficients).")] = False,
+    feature_units: Annotated[Optional[str], typer.Option("--feature-units", help="For a feature table (a CSV "
+                                                         "of numbers): each column's unit, e.g. "
+                                                         "'a=eV,b=angstrom' (none: pure numbers).")] = None,
     limit: Limit = None,
     skip_bad: SkipBad = False,
     allow_outside: AllowOutside = False,
@@ -101,17 +116,20 @@ def sr(
     prepare_output_dir(out)  # before the search, not after it
     with OutputLock(out):
         _search(data, out, target, target_unit, backend, features, max_terms, rung, operators, maxsize,
-                strict_units, limit, skip_bad, allow_outside)
+                strict_units, limit, skip_bad, allow_outside, feature_units)
 
 
 def _search(data, out, target, target_unit, backend, features, max_terms, rung, operators, maxsize, strict_units,
-            limit, skip_bad, allow_outside) -> None:
+            limit, skip_bad, allow_outside, feature_units=None) -> None:
     from sagatsr.data.feature_table import drop_uninformative, feature_names
     from sagatsr.io import write_json
     from sagatsr.sr import SymbolicRegressor
     from sagatsr.sr.constant_units import coefficients_with_units
 
-    ds, y, target, y_unit = _load_table(data, target, target_unit, limit, out, skip_bad, allow_outside)
+    ds, y, target, y_unit = _load_table(data, target, target_unit, limit, out, skip_bad, allow_outside, feature_units)
+    if ds.attrs.get("source") == str(data) and not feature_units:
+        typer.echo("note: no --feature-units: every feature is treated as a pure number (no dimensional "
+                   "analysis between them)", err=True)
     if features:
         names = [n.strip() for n in features.split(",")]
         missing = [n for n in names if n not in ds.data_vars]
