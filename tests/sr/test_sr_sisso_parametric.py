@@ -94,3 +94,11 @@ def test_the_nearest_simple_exponent_is_nearest_among_its_rationals(c):
     assert r != 0 and r.q in POWER_DENOMINATORS
     others = [sympy.Rational(k, q) for q in POWER_DENOMINATORS for k in range(-30, 31) if k]
     assert abs(float(r) - c) <= min(abs(float(o) - c) for o in others) + 1e-12
+
+
+def test_rounding_never_turns_a_term_into_a_copy_of_another():
+    sigma, rng = _rows(7)
+    y = 1.0 + 2.0 * sigma + 0.5 * sigma**1.02 + 0.01 * rng.standard_normal(sigma.size)
+    (fitted,) = refine([S ** sympy.Float(1.1)], [S], sigma[:, None], y - 2.0 * sigma, intercept=True)
+    trees, _ = prefer_rational_powers([S, fitted], [1, 3], [S], sigma[:, None], y, intercept=True)
+    assert trees[0] == S and trees[1] != S  # x**1.0x next to x stays a fitted power

@@ -254,8 +254,10 @@ def _replace_powers(descriptors, complexity, symbols, X, y, intercept, replaceme
             change = replacement(node)
             if change is None:
                 continue
-            current = InnerConstants(trees, symbols, intercept)
             trial = trees[:k] + [trees[k].xreplace({node: change[0]})] + trees[k + 1:]
+            if trial[k] in trees[:k] + trees[k + 1:]:
+                continue  # it would repeat another term of the model: keep the fitted constant
+            current = InnerConstants(trees, symbols, intercept)
             constants = InnerConstants(trial, symbols, intercept)
             p = constants.fit(X, y)
             if _sse(constants, X, y, p) <= _sse(current, X, y, current.start) * np.exp(price / n):
