@@ -30,16 +30,22 @@ def assert_units_propagate(formulas, target_unit: str, variable_units: dict[str,
 
     ``formulas``: ``formulas.json`` records or :class:`~sagatsr.sr.equation.Equation` objects;
     coefficients are annotated here when they are not yet (an Equation)."""
-    from sagatsr.sr.coefficient_units import annotate_coefficients, expression_unit
+    from sagatsr.sr.coefficient_units import expression_unit
+    from sagatsr.sr.constant_units import coefficients_with_units
     from sagatsr.sr.parse import parse_expression
     from sagatsr.units import parse_unit, ureg
 
     target = parse_unit(target_unit)
     for formula in formulas:
         record = formula if isinstance(formula, dict) else {
-            **formula.to_dict(), "coefficients": annotate_coefficients(formula, variable_units, target_unit)}
+            **formula.to_dict(), "coefficients": coefficients_with_units(formula, variable_units, target_unit)}
         assert parse_unit(record["units"]) == target, (record["expression"], record["units"], target_unit)
-        for coef in record.get("coefficients") or []:
+        coefficients = record.get("coefficients") or []
+        if any("term_user_unit" in coef for coef in coefficients):  # constants of a free tree (Julia)
+            expr = parse_expression(record["expression"], list(variable_units))
+            assert_constants_carry_the_units(expr, variable_units, target_unit, coefficients)
+            continue
+        for coef in coefficients:
             descriptor = ureg.Quantity(1.0, coef["descriptor_user_unit"])
             if coef["descriptor"] != "1":  # the descriptor's unit follows from its own expression
                 walked = expression_unit(parse_expression(coef["descriptor"], list(variable_units)), variable_units)

@@ -28,6 +28,8 @@ TEMPLATES = [
     lambda c: a * b / (c[0] + c[1] * b),
     lambda c: c[0] * sympy.Abs(a - c[1] * b),
     lambda c: c[0] * a ** 2 / (b + c[1]) ** sympy.Rational(1, 2),
+    # a Julia pipeline formula: the second factor has no constant-free term, so it takes y/[a]
+    lambda c: (a + c[0]) * (c[1] * b + 2.7 * c[0] * a + 0.37 * c[1]),
 ]
 
 

@@ -8,9 +8,10 @@ infers that unit for every constant by walking the tree from the top with the un
 have (``y``'s at the root):
 
 - a sum passes its unit to every term (when it is not known from above: the unit of its first
-  term that holds no constant);
-- in a product, the numeric factor ``c`` of ``c·f(x)`` carries ``[wanted]/[f]``; a single factor
-  holding constants gets ``[wanted]/[the other factors]``;
+  term whose unit no fitted coefficient decides);
+- in a product, the numeric factor ``c`` of ``c·f(x)`` carries ``[wanted]/[f]``; a factor whose
+  unit its constants decide (a sum of terms that all have fitted coefficients) gets
+  ``[wanted]/[the other factors]``;
 - ``u**(p/q)`` asks ``[wanted]^(q/p)`` of ``u``; a fitted real exponent and its base are pure
   numbers, as are the arguments of ``exp``, ``log``, ``sin``, …; ``Abs``/``sign``/``Max``/``Min``
   pass the unit through;
@@ -39,7 +40,10 @@ def constant_units(expr: sympy.Expr, units: dict[str, str], y_unit: str | None) 
     """One record per Float constant of ``expr``, in the order the walk meets them (module doc).
     Raises :class:`~sagatsr.errors.UnitError` when the tree is not dimensionally consistent."""
     records: list[dict] = []
-    _walk(expr, parse_unit(y_unit) if y_unit else None, units, records)
+    wanted = parse_unit(y_unit) if y_unit else None
+    found = _walk(expr, wanted, units, records)
+    if wanted is not None and (1.0 * found).dimensionality != (1.0 * wanted).dimensionality:
+        raise UnitError(f"{expr} has the unit {unit_text(found)}, not {unit_text(wanted)}, whatever its constants carry")
     return records
 
 
@@ -105,10 +109,39 @@ def _walk(expr, wanted, units, records):
     return ureg.dimensionless
 
 
+def _natural(expr, units):
+    """The unit ``expr`` has whatever its constants carry (None: its constants decide it, e.g. a sum
+    of constant-carrying terms only)."""
+    if expr.is_number:
+        return None if _has_constant(expr) else ureg.dimensionless
+    if not _has_constant(expr):
+        return expression_unit(expr, units)
+    if isinstance(expr, sympy.Add):
+        found = [_natural(arg, units) for arg in expr.args if not arg.is_number]
+        return next((unit for unit in found if unit is not None), None)
+    if isinstance(expr, sympy.Mul):
+        if any(arg.is_number and _has_constant(arg) for arg in expr.args):
+            return None  # a fitted coefficient can carry any unit
+        unit = ureg.dimensionless
+        for arg in expr.args:
+            if not arg.is_number:
+                part = _natural(arg, units)
+                if part is None:
+                    return None
+                unit = unit * part
+        return unit
+    if isinstance(expr, sympy.Pow) and expr.args[1].is_Rational:
+        base = _natural(expr.args[0], units)
+        return None if base is None else base ** float(expr.args[1])
+    if isinstance(expr, _PASS_UNIT):
+        return _natural(expr.args[0], units)
+    return ureg.dimensionless  # exp, log, a fitted power: pure numbers
+
+
 def _walk_sum(expr, wanted, units, records):
     if wanted is None:
-        fixed = [expression_unit(arg, units) for arg in expr.args if not _has_constant(arg)]
-        wanted = fixed[0] if fixed else _walk(expr.args[0], None, units, [])  # a dry run: no records
+        wanted = _natural(expr, units)
+        wanted = ureg.dimensionless if wanted is None else wanted  # nothing fixes it: pure numbers
     for arg in expr.args:
         _walk(arg, wanted, units, records)
     return wanted
@@ -117,17 +150,22 @@ def _walk_sum(expr, wanted, units, records):
 def _walk_product(expr, wanted, units, records):
     numbers = [arg for arg in expr.args if arg.is_number]
     factors = [arg for arg in expr.args if not arg.is_number]
-    fixed = ureg.dimensionless
-    for arg in factors:
-        if not _has_constant(arg):
-            fixed = fixed * expression_unit(arg, units)
-    holding = [arg for arg in factors if _has_constant(arg)]
     coefficient = sympy.Mul(*numbers)
-    if len(holding) == 1 and wanted is not None and not _has_constant(coefficient):
-        unit = fixed * _walk(holding[0], wanted / fixed, units, records)
+    fixed, open_factors = ureg.dimensionless, []
+    for arg in factors:  # factors whose unit the constants do not decide, walked as they are
+        natural = _natural(arg, units)
+        if natural is None:
+            open_factors.append(arg)
+        else:
+            fixed = fixed * _walk(arg, natural, units, records)
+    if open_factors and wanted is not None and not _has_constant(coefficient):
+        # the last open factor takes what the product still needs; any others are pure numbers
+        for arg in open_factors[:-1]:
+            _walk(arg, ureg.dimensionless, units, records)
+        unit = fixed * _walk(open_factors[-1], wanted / fixed, units, records)
     else:
-        for arg in holding:
-            fixed = fixed * _walk(arg, None, units, records)
+        for arg in open_factors:
+            _walk(arg, ureg.dimensionless, units, records)
         unit = fixed
     if _has_constant(coefficient):
         _record(records, coefficient, wanted, sympy.Mul(*factors), unit)
