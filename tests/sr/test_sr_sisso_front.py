@@ -78,3 +78,17 @@ def test_models_kept_only_for_refinement_are_capped_per_complexity_and_in_all(mo
         chosen = [k for k in refined if complexity[k] == c]
         assert len(chosen) <= 2 and sorted(chosen) == sorted(sorted(mine, key=errors.get)[:len(chosen)])
     assert sorted({complexity[k] for k in refined}) == [3, 5, 7]  # simplest first
+
+
+@pytest.mark.parametrize("y_units", ["eV", None])
+def test_an_exact_law_through_the_origin_has_no_round_off_intercept(y_units):
+    """Pure-number features and y in eV: no descriptor has y's unit, yet the exact law 2·a/b² has no
+    intercept; it used to come out as 2·a/b² + 2.5e-16."""
+    rng = np.random.default_rng(0)
+    X = rng.uniform(1, 3, (40, 2))
+    y = 2 * X[:, 0] / X[:, 1] ** 2
+    model = SymbolicRegressor(backend="sisso", max_terms=2).fit(
+        X, y, X_units=None if y_units is None else ["dimensionless"] * 2, y_units=y_units, variable_names=["a", "b"])
+    constant, _ = model.best_.sympy.as_coeff_Add()
+    assert constant == 0, model.best_.expression
+    np.testing.assert_allclose(model.predict(X), y, rtol=1e-12)

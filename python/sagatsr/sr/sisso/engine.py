@@ -39,7 +39,7 @@ from sagatsr.errors import InputError
 from sagatsr.sr.selection import search_price
 from sagatsr.sr.sisso.features import build_candidates
 from sagatsr.sr.sisso.formula import build_equation
-from sagatsr.sr.sisso.front import Model, pareto, quick_front
+from sagatsr.sr.sisso.front import Model, exact_without_intercept, pareto, quick_front
 from sagatsr.sr.sisso.l0 import best_combinations
 from sagatsr.sr.sisso.outer import applicable, outers_from
 from sagatsr.sr.sisso.parametric import parametric_from, prefer_log, prefer_rational_powers, refine
@@ -114,7 +114,7 @@ def fit_sisso(X, y, *, names, dims, y_dim, y_unit, unary, binary, rung=3, max_te
     context = dict(scaling=scaling, symbols=symbols, X_user_rows=probe, y_unit=y_unit, y_dim=y_dim,
                    names=kept_names, factor_cache={})
     equations = []
-    for m in quick_front(cands, models, y_int):
+    for m in quick_front(cands, models + exact_without_intercept(cands, models, y_int), y_int):
         t = m.outer.forward(y_int, m.sign)
         trees = refine([cands.tree(i) for i in m.combo], symbols, X_int, t, m.intercept)
         complexity = [cands.complexity[i] for i in m.combo]

@@ -66,6 +66,14 @@ def with_submodels(models) -> list[Model]:
     return list(dict.fromkeys(out))
 
 
+def exact_without_intercept(cands, models, y) -> list[Model]:
+    """Every model (or sub-model) with an intercept that fits exactly, without the intercept: an
+    exact law through the origin otherwise reads ``2·a/b² + 2.5e-16`` (its intercept is round-off).
+    Offered beside the others; in fit mode the coefficients may then carry y's unit."""
+    return [Model(m.combo, False, m.outer, m.sign) for m in with_submodels(models)
+            if m.intercept and quick_nmse(cands, m, y) <= FLOOR]
+
+
 def quick_front(cands, models, y) -> list[Model]:
     """The models that can reach the Pareto front (module docstring), simplest first; every
     sub-model (:func:`with_submodels`) is considered too."""
