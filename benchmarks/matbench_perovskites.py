@@ -49,7 +49,8 @@ def train_one(graphs, train_rows, test_rows, args, seed: int, out_dir: Path) -> 
                          num_threads=args.threads, warmup_epochs=max(1, args.epochs // 20),
                          sae_mode=args.sae_mode, sae_heads=args.sae_heads, dropout=args.dropout,
                          weight_decay=args.weight_decay, angle_layers=args.angle_layers,
-                         angle_neighbors=args.angle_neighbors, angle_basis=args.angle_basis, **args.model_args)
+                         angle_neighbors=args.angle_neighbors, angle_basis=args.angle_basis,
+                         swa_epochs=args.swa_epochs, swa_lr_fraction=args.swa_lr_fraction, **args.model_args)
     started = time.perf_counter()
     model = fit([graphs[i] for i in fit_rows], [graphs[i] for i in val_rows], out_dir, config,
                 meta={"data": "matbench_perovskites", "target": "e_form", "unit": "eV/cell"})
@@ -61,7 +62,7 @@ def train_one(graphs, train_rows, test_rows, args, seed: int, out_dir: Path) -> 
     return {"seed": seed, "n_train": len(fit_rows), "n_val": len(val_rows), "n_test": len(test_rows),
             "test_mae_eV_per_cell": float(np.abs(predictions - targets).mean()),
             "mean_predictor_mae_same_rows": float(np.abs(train_mean - targets).mean()),
-            "epochs_run": card["epochs_run"], "train_seconds": round(card["train_seconds_this_session"], 1),
+            "epochs_run": card["epochs_run"], "weights": card.get("weights"), "train_seconds": round(card["train_seconds_this_session"], 1),
             "seconds_this_call": round(train_seconds, 1), "model_dir": str(out_dir),
             "model_args": config.model_args}, predictions
 
@@ -114,6 +115,10 @@ def main(argv=None) -> dict:
     parser.add_argument("--angle-neighbors", type=int, default=defaults.angle_neighbors,
                         help="edges per atom in triplets (whole shells)")
     parser.add_argument("--angle-basis", type=int, default=defaults.angle_basis, help="Gaussians of cos(angle)")
+    parser.add_argument("--swa-epochs", type=int, default=0,
+                        help="weight-averaging epochs after the schedule (finished models in --out are extended)")
+    parser.add_argument("--swa-lr-fraction", type=float, default=defaults.swa_lr_fraction,
+                        help="their constant learning rate, as a fraction of --lr")
     parser.add_argument("--model-arg", action="append", default=[], metavar="NAME=VALUE",
                         help="any other model hyper-parameter (repeatable), e.g. num_basis=16")
     parser.add_argument("--gaussian-centers", type=int, default=32,
@@ -169,6 +174,7 @@ def main(argv=None) -> dict:
         "sae_mode": args.sae_mode, "sae_heads": args.sae_heads, "dropout": args.dropout,
         "weight_decay": args.weight_decay, "seeds": args.seeds, "angle_layers": args.angle_layers,
         "angle_neighbors": args.angle_neighbors, "angle_basis": args.angle_basis,
+        "swa_epochs": args.swa_epochs, "swa_lr_fraction": args.swa_lr_fraction,
         "gaussian_centers": args.gaussian_centers, "load_and_graph_seconds": round(load_seconds, 1), "results": by_encoding,
         "wall_seconds_total": round(time.perf_counter() - started, 1), "published_mean_mae_eV_per_cell": PUBLISHED_MAE})
 

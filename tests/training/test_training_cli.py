@@ -53,3 +53,16 @@ def test_bad_model_directory_is_one_line_error(tmp_path):
 def test_unknown_encoding_is_rejected(tmp_path):
     result = runner.invoke(app, ["train", "--data", "demo", "--out", str(tmp_path), "--encoding", "bogus"])
     assert result.exit_code == 2 and "--encoding" in result.output and "bogus" in result.output
+
+
+def test_train_with_weight_averaging_extends_a_finished_model(tmp_path):
+    model = tmp_path / "model"
+    base = ("train", "--data", "demo", "--out", model, "--epochs", 2, "--batch-size", 16, "--limit", 16)
+    _invoke(*base)
+    _invoke(*base, "--swa-epochs", 2)
+    card = json.loads((model / "model_card.json").read_text())
+    assert card["hyperparameters"]["swa_epochs"] == 2 and card["metrics"]["epochs_run"] == 4
+    assert card["metrics"]["resumed_from"].endswith("last.ckpt")  # extended, not trained again
+    assert pd.read_csv(model / "metrics.csv")["epoch"].unique().tolist() == [0, 1, 2, 3]
+    result = runner.invoke(app, [str(a) for a in (*base, "--swa-epochs", -1)])
+    assert result.exit_code == 2 and "--swa-epochs" in result.output

@@ -13,7 +13,7 @@ import typer
 
 from sagatsr.cli.options import (AllowOutside, AngleBasis, AngleLayers, AngleNeighbors, BatchSize, Cutoff, Data,
                                  EncodingChoice, Epochs, Limit, ModelDir, Out, OutFile, Seed, SkipBad, StructuresData,
-                                 Target, TargetUnit, Threads, TopK, angle_args, report_skipped, start)
+                                 SwaEpochs, Target, TargetUnit, Threads, TopK, angle_args, report_skipped, start)
 from sagatsr.pipeline.config import Encoding, checked_train_config
 
 
@@ -66,6 +66,7 @@ def train_command(
     angle_layers: AngleLayers = None,
     angle_neighbors: AngleNeighbors = None,
     angle_basis: AngleBasis = None,
+    swa_epochs: SwaEpochs = 0,
 ) -> None:
     """Train SA-GAT; writes model.pt, model_card.json (target and unit), metrics.csv, checkpoints and
     skipped.csv into OUT (locked while training; rerun the same command to resume)."""
@@ -76,7 +77,8 @@ def train_command(
     # every setting is checked before anything is read or written
     seed_list = _seed_list(seeds)
     config = checked_train_config(epochs=epochs, batch_size=batch_size, seed=seed, encoding=encoding.value,
-                                  num_threads=threads, **angle_args(angle_layers, angle_neighbors, angle_basis))
+                                  num_threads=threads, swa_epochs=swa_epochs,
+                                  **angle_args(angle_layers, angle_neighbors, angle_basis))
     peek_target(data, target, target_unit)  # no unit, no column: refuse before any work
     prepare_output_dir(out)  # --out a file, or not writable: refuse before any work
     with OutputLock(out):

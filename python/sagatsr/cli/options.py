@@ -17,7 +17,7 @@ from sagatsr.sr.params import MAXIMUM, MINIMUM
 __all__ = ["Data", "StructuresData", "Target", "TargetUnit", "Limit", "Seed", "Threads", "Strict", "SkipBad",
            "Cutoff", "AllowOutside", "report_skipped",
            "Out", "OutFile", "ModelDir", "TopK", "Epochs", "BatchSize", "Backend", "EncodingChoice",
-           "AngleLayers", "AngleNeighbors", "AngleBasis", "angle_args", "start"]
+           "AngleLayers", "AngleNeighbors", "AngleBasis", "SwaEpochs", "angle_args", "start"]
 
 DATA_HELP = ('dataset: folder with id_prop.csv + structure files, CSV with a file column (files beside it '
              'or in a .tgz), matminer split .json.gz, or "demo"')
@@ -115,6 +115,11 @@ AngleNeighbors = Annotated[Optional[int], typer.Option(
                                      "form the bond pairs")]
 AngleBasis = Annotated[Optional[int], typer.Option(
     "--angle-basis", min=1, help="bond angles: Gaussians expanding cos(angle)")]
+
+SwaEpochs = Annotated[int, typer.Option(
+    "--swa-epochs", min=0, help="weight averaging (SWA): this many epochs at a constant rate after the "
+                                "schedule, their weights averaged; a finished model rerun with more is "
+                                "extended, not retrained (0 = off)")]
 
 
 def angle_args(angle_layers: Optional[int], angle_neighbors: Optional[int], angle_basis: Optional[int]) -> dict:

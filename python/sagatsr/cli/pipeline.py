@@ -12,7 +12,7 @@ import typer
 
 from sagatsr.cli.options import (AllowOutside, AngleBasis, AngleLayers, AngleNeighbors, Backend, BatchSize, Cutoff,
                                  Data, EncodingChoice, Epochs, Limit, Out, Seed, SkipBad, SRMaxsize, SRMaxTerms,
-                                 SRNiterations, Target, TargetUnit, Threads, TopK, angle_args, start)
+                                 SRNiterations, SwaEpochs, Target, TargetUnit, Threads, TopK, angle_args, start)
 from sagatsr.pipeline.config import Encoding, SRBackend, SRSettings
 
 
@@ -73,6 +73,7 @@ def run(
     angle_layers: AngleLayers = None,
     angle_neighbors: AngleNeighbors = None,
     angle_basis: AngleBasis = None,
+    swa_epochs: SwaEpochs = 0,
 ) -> None:
     """Structures -> features -> SA-GAT -> importance -> formulas -> report, resumable (skipped.csv
     lists the rows left out under --skip-bad)."""
@@ -84,7 +85,7 @@ def run(
                        allow_outside=allow_outside,
                        threads=threads, seeds=seeds,
                        train=dict(epochs=epochs, batch_size=batch_size, seed=seed, encoding=encoding.value,
-                                  **angle_args(angle_layers, angle_neighbors, angle_basis)),
+                                  swa_epochs=swa_epochs, **angle_args(angle_layers, angle_neighbors, angle_basis)),
                        sr=SRSettings(backend=sr_backend, max_terms=sr_max_terms, maxsize=sr_maxsize,
                                      niterations=sr_niterations))
     from sagatsr.pipeline.run import run_pipeline

@@ -38,6 +38,13 @@ class TrainConfig:
     :math:`\\eta = \\eta_{\\min} + (\\eta - \\eta_{\\min})(1 - p)^{\\text{power}}` to
     ``lr * final_lr_fraction`` at the last epoch (per optimizer step).
 
+    Weight averaging (SWA): ``swa_epochs`` more epochs after the schedule at the constant rate
+    ``lr * swa_lr_fraction``; the weights at the end of each of them are averaged
+    (:class:`~sagatsr.training.averaging.WeightAverage`), the validation MAE of those epochs is the
+    averaged model's, and the saved model is the average when it validates best. Early stopping
+    is off when ``swa_epochs > 0`` (the average needs the whole schedule before it). A finished run
+    asked again with more ``swa_epochs`` resumes from its ``last.ckpt`` and only adds them.
+
     ``accelerator="auto"`` uses a GPU when present. Multi-process: ``devices`` (e.g. ``4``),
     ``strategy="ddp"`` and ``num_nodes``; Lightning's DDP then shards the batches. Tested on CPU
     with two processes (``accelerator="cpu", devices=2, strategy="ddp"``, gloo; see
@@ -53,6 +60,8 @@ class TrainConfig:
     final_lr_fraction: float = 0.01
     patience: int = 30
     gradient_clip: float | None = 5.0
+    swa_epochs: int = 0
+    swa_lr_fraction: float = 0.1
     seed: int = 0
     deterministic: bool = False
     # model
@@ -102,6 +111,9 @@ class TrainConfig:
 
         if self.epochs < 1 or self.batch_size < 1:
             raise ValueError("epochs and batch_size must be at least 1")
+        if self.swa_epochs < 0 or not 0 < self.swa_lr_fraction <= 1:
+            raise ValueError(f"swa_epochs must be >= 0 (got {self.swa_epochs}) and swa_lr_fraction in (0, 1] "
+                             f"(got {self.swa_lr_fraction})")
         build_model(self.model, (1, 1, 1), self.model_args)  # the model's own checks, on tiny widths
 
     def model_kwargs(self) -> dict:

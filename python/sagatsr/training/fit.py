@@ -6,7 +6,8 @@ Files written to ``out_dir``: ``model.pt`` + ``model_config.json`` (the best epo
 checkpoints, for resuming only), ``metrics.csv`` (per-epoch train/val MAE in target units, see
 :mod:`sagatsr.training.history`) and ``run_config.json``. If ``last.ckpt`` exists from an
 interrupted run with the same settings and data, training resumes from it; a finished run with the
-same settings is loaded, not redone.
+same settings is loaded, not redone; a finished run asked again with more ``swa_epochs`` (weight
+averaging, see :class:`TrainConfig`) continues from its ``last.ckpt`` with only the added epochs.
 
 Reliability: the folder is locked for the run (:class:`sagatsr.io.OutputLock`); every file is
 replaced atomically; an unreadable ``last.ckpt`` stops with a :class:`CheckpointError` naming it
@@ -182,10 +183,28 @@ def _same_run(stored, run: dict) -> bool:
     except (TypeError, ValueError):
         return False
 
-    def identity(r):
-        r = json.loads(json.dumps(r))
-        return {**r, "config": {k: v for k, v in r["config"].items() if k not in EXECUTION_ONLY}}
-    return identity(stored) == identity(run)
+    return _identity(stored) == _identity(run)
+
+
+def _identity(run: dict, ignore: tuple[str, ...] = ()) -> dict:
+    run = json.loads(json.dumps(run))
+    return {**run, "config": {k: v for k, v in run["config"].items() if k not in EXECUTION_ONLY + ignore}}
+
+
+def _extends(stored, run: dict) -> bool:
+    """Whether this run is ``stored`` with more weight-averaging epochs: the stored run's epochs are
+    then the first epochs of this one (the averaging comes after the whole schedule), so its
+    ``last.ckpt`` resumes it."""
+    if not isinstance(stored, dict) or not isinstance(stored.get("config"), dict):
+        return False
+    try:
+        stored = {**stored, "config": TrainConfig.from_dict(stored["config"]).as_dict()}
+    except (TypeError, ValueError):
+        return False
+    before, after = stored["config"], run["config"]
+    same_rate = before["swa_epochs"] == 0 or before["swa_lr_fraction"] == after["swa_lr_fraction"]
+    return (before["swa_epochs"] < after["swa_epochs"] and same_rate
+            and _identity(stored, ("swa_epochs", "swa_lr_fraction")) == _identity(run, ("swa_epochs", "swa_lr_fraction")))
 
 
 def _fit_locked(train_graphs, val_graphs, out_dir: Path, config: TrainConfig, widths, feature_names, meta,
@@ -200,16 +219,18 @@ def _fit_locked(train_graphs, val_graphs, out_dir: Path, config: TrainConfig, wi
     if same_run and (_read_json(card_file) or {}).get("status") == "complete":
         log.info("%s already holds this finished run; loading it", out_dir)
         return TrainedModel.load(out_dir)
-    resume = out_dir / "last.ckpt" if same_run and (out_dir / "last.ckpt").is_file() else None
+    resumable = same_run or _extends(_read_json(run_file), run)
+    resume = out_dir / "last.ckpt" if resumable and (out_dir / "last.ckpt").is_file() else None
     if resume is not None:
         load_checkpoint(resume)  # a corrupt or hostile file stops here, before anything is changed
     if primary:  # in this order: see sagatsr.training.distributed
         if resume is None:
             (out_dir / "last.ckpt").unlink(missing_ok=True)  # another run's; Lightning would overwrite it
         write_json(run_file, run)
-    trained, trainer, best, stop, seconds = _train(train_graphs, val_graphs, out_dir, config, widths, resume,
+    trained, trainer, best, stop, seconds, weights = _train(train_graphs, val_graphs, out_dir, config, widths, resume,
                                                    callbacks, crystal_names, crystal_units, site_names, meta)
     metrics = {"best_val_mae": _number(best.best_model_score), "epochs_run": trainer.current_epoch,
+               "weights": weights,
                "stopped_early": bool(stop.stopped_epoch),
                "final_train_mae": _number(trainer.callback_metrics.get("train_mae")),
                "monitor": "val_mae on validation graphs" if val_graphs else "val_mae on training graphs (no validation set)",
@@ -229,7 +250,8 @@ def _fit_locked(train_graphs, val_graphs, out_dir: Path, config: TrainConfig, wi
 
 def _train(train_graphs, val_graphs, out_dir, config, widths, resume, callbacks, crystal_names, crystal_units,
            site_names, meta):
-    """Run Lightning (resuming from ``resume``); returns (best model, trainer, best, stop, seconds)."""
+    """Run Lightning (resuming from ``resume``); returns (best model, trainer, best, stop, seconds,
+    which weights were kept: ``"epoch k"`` or the SWA average)."""
     import lightning as L
     from lightning.pytorch.callbacks import EarlyStopping, ModelCheckpoint
 
@@ -253,14 +275,16 @@ def _train(train_graphs, val_graphs, out_dir, config, widths, resume, callbacks,
     # (Lightning's save_last only follows epochs that improved the monitored metric)
     last = ModelCheckpoint(dirpath=out_dir, filename="last", monitor=None, save_top_k=1,
                            enable_version_counter=False, save_on_train_epoch_end=True)
-    stop = EarlyStopping(monitor="val_mae", mode="min", patience=config.patience)
+    # with weight averaging the schedule runs to its end: the average follows it
+    patience = config.epochs + config.swa_epochs if config.swa_epochs else config.patience
+    stop = EarlyStopping(monitor="val_mae", mode="min", patience=patience)
     history = MetricsHistory(out_dir / "metrics.csv")
     started = time.perf_counter()
     with warnings.catch_warnings(), _quiet_lightning(), _keep_sigint_handler():
         warnings.filterwarnings("ignore", message=".*(exists and is not empty|LeafSpec|does not have many workers|"
                                                   "logging interval).*")
         trainer = L.Trainer(
-            max_epochs=config.epochs, accelerator=config.accelerator, devices=config.devices,
+            max_epochs=config.epochs + config.swa_epochs, accelerator=config.accelerator, devices=config.devices,
             strategy=config.strategy, num_nodes=config.num_nodes, deterministic=config.deterministic,
             gradient_clip_val=config.gradient_clip, callbacks=[history, best, last, stop, *(callbacks or [])],
             logger=False, plugins=[AtomicCheckpointIO()], use_distributed_sampler=False,  # see EpochShuffleSampler
@@ -276,14 +300,19 @@ def _train(train_graphs, val_graphs, out_dir, config, widths, resume, callbacks,
             torch.set_num_threads(previous_threads)
     seconds = time.perf_counter() - started
 
+    weights = f"epoch {trainer.current_epoch - 1}"
     if best.best_model_path and Path(best.best_model_path).is_file():
-        state = load_checkpoint(best.best_model_path, remedy="delete it and last.ckpt to train again")["state_dict"]
-        model.load_state_dict({k.removeprefix("model."): v for k, v in state.items()})
+        checkpoint = load_checkpoint(best.best_model_path, remedy="delete it and last.ckpt to train again")
+        epoch, state = int(checkpoint["epoch"]), checkpoint["state_dict"]
+        averaged = module.swa is not None and epoch >= config.epochs  # that epoch validated the average
+        prefix = "swa.average." if averaged else "model."
+        model.load_state_dict({k.removeprefix(prefix): v for k, v in state.items() if k.startswith(prefix)})
+        weights = (f"average of epochs {config.epochs}-{epoch} (SWA)" if averaged else f"epoch {epoch}")
     trained = TrainedModel(model.cpu(), crystal_names=crystal_names, site_names=site_names,
                            crystal_units=crystal_units, target=meta, train_config=config.as_dict())
     if trainer.is_global_zero:
         trained.save(out_dir)
-    return trained, trainer, best, stop, seconds
+    return trained, trainer, best, stop, seconds, weights
 
 
 def _kept_after_interrupt(out_dir: Path, history) -> str:
