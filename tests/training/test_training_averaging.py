@@ -99,7 +99,7 @@ def test_averaging_phase_changes_the_logged_validation(graphs, tmp_path):
 
 
 def test_finished_run_extended_with_averaging_equals_a_straight_run(graphs, tmp_path):
-    plain = TrainConfig(epochs=3, seed=6, **TINY)
+    plain = TrainConfig(epochs=3, seed=6, patience=30, **TINY)
     fit(graphs[:32], graphs[32:], tmp_path / "extended", plain)
     averaged = TrainConfig(epochs=3, swa_epochs=2, swa_lr_fraction=0.3, seed=6, **TINY)
     extended = fit(graphs[:32], graphs[32:], tmp_path / "extended", averaged)
@@ -113,6 +113,20 @@ def test_finished_run_extended_with_averaging_equals_a_straight_run(graphs, tmp_
         torch.testing.assert_close(b[key], a[key], rtol=0, atol=0, msg=key)
     np.testing.assert_array_equal(extended.predict(graphs[32:]), straight.predict(graphs[32:]))
     assert pd.read_csv(tmp_path / "extended" / "metrics.csv")["epoch"].unique().tolist() == [0, 1, 2, 3, 4]
+
+
+def test_extension_is_not_cut_short_by_the_stored_runs_early_stopping(graphs, tmp_path):
+    """The stored run's EarlyStopping state (patience, epochs without progress, best score) is in
+    its last.ckpt; the averaging epochs must all run anyway."""
+    fit(graphs[:32], graphs[32:], tmp_path, TrainConfig(epochs=3, seed=1, patience=5, **TINY))
+    checkpoint = torch.load(tmp_path / "last.ckpt", weights_only=True)
+    (key,) = [k for k in checkpoint["callbacks"] if k.startswith("EarlyStopping")]
+    # as after many epochs without progress: one more such epoch stops a run that keeps this state
+    checkpoint["callbacks"][key].update(wait_count=4, best_score=torch.tensor(0.0))
+    torch.save(checkpoint, tmp_path / "last.ckpt")
+    fit(graphs[:32], graphs[32:], tmp_path, TrainConfig(epochs=3, swa_epochs=3, seed=1, patience=5, **TINY))
+    card = json.loads((tmp_path / "model_card.json").read_text())["metrics"]
+    assert card["epochs_run"] == 6 and not card["stopped_early"], card
 
 
 def test_fewer_averaging_epochs_or_another_rate_is_a_new_run(graphs, tmp_path):

@@ -231,7 +231,7 @@ def _fit_locked(train_graphs, val_graphs, out_dir: Path, config: TrainConfig, wi
                                                    callbacks, crystal_names, crystal_units, site_names, meta)
     metrics = {"best_val_mae": _number(best.best_model_score), "epochs_run": trainer.current_epoch,
                "weights": weights,
-               "stopped_early": bool(stop.stopped_epoch),
+               "stopped_early": bool(stop and stop.stopped_epoch),
                "final_train_mae": _number(trainer.callback_metrics.get("train_mae")),
                "monitor": "val_mae on validation graphs" if val_graphs else "val_mae on training graphs (no validation set)",
                "train_seconds_this_session": round(seconds, 2), "resumed_from": str(resume) if resume else None,
@@ -275,18 +275,18 @@ def _train(train_graphs, val_graphs, out_dir, config, widths, resume, callbacks,
     # (Lightning's save_last only follows epochs that improved the monitored metric)
     last = ModelCheckpoint(dirpath=out_dir, filename="last", monitor=None, save_top_k=1,
                            enable_version_counter=False, save_on_train_epoch_end=True)
-    # with weight averaging the schedule runs to its end: the average follows it
-    patience = config.epochs + config.swa_epochs if config.swa_epochs else config.patience
-    stop = EarlyStopping(monitor="val_mae", mode="min", patience=patience)
+    # with weight averaging the schedule runs to its end (the average follows it): no early stop,
+    # not even one restored with its patience from the checkpoint of the run being extended
+    stop = None if config.swa_epochs else EarlyStopping(monitor="val_mae", mode="min", patience=config.patience)
     history = MetricsHistory(out_dir / "metrics.csv")
     started = time.perf_counter()
     with warnings.catch_warnings(), _quiet_lightning(), _keep_sigint_handler():
         warnings.filterwarnings("ignore", message=".*(exists and is not empty|LeafSpec|does not have many workers|"
-                                                  "logging interval).*")
+                                                  "logging interval|callbacks used to create the checkpoint).*")
         trainer = L.Trainer(
             max_epochs=config.epochs + config.swa_epochs, accelerator=config.accelerator, devices=config.devices,
             strategy=config.strategy, num_nodes=config.num_nodes, deterministic=config.deterministic,
-            gradient_clip_val=config.gradient_clip, callbacks=[history, best, last, stop, *(callbacks or [])],
+            gradient_clip_val=config.gradient_clip, callbacks=[history, best, last, *([stop] if stop else []), *(callbacks or [])],
             logger=False, plugins=[AtomicCheckpointIO()], use_distributed_sampler=False,  # see EpochShuffleSampler
             enable_progress_bar=config.progress and sys.stderr.isatty(), enable_model_summary=False,
             num_sanity_val_steps=0, default_root_dir=out_dir)
