@@ -51,6 +51,38 @@ def test_a_table_with_units_gives_the_law_with_its_units(tmp_path):
     assert best["dimensionally_consistent"] and best["pure_number_coefficients"]
 
 
+def test_column_names_that_are_not_variables_are_renamed_and_kept(tmp_path):
+    rows = [[f"m{k}", a, b, 2 * a / b**2] for k, (a, b) in enumerate(zip(A, B))]
+    data = _write(tmp_path / "table.csv", ["id", "E-form", "lattice a", "y"], rows)
+    out = tmp_path / "out"
+    # units may name the column as written or as renamed
+    result = _sr("--data", data, "--out", out, "--target", "y", "--target-unit", "eV/angstrom**2",
+                 "--feature-units", "E-form=eV, lattice_a=angstrom", "--backend", "sisso", "--max-terms", 1)
+    assert result.exit_code == 0, result.output
+    assert "'E-form' -> E_form" in result.output and "'lattice a' -> lattice_a" in result.output
+    best = next(r for r in json.loads((out / "formulas.json").read_text()) if r["best"])
+    assert best["expression"].replace(" ", "") in ("2.0*E_form/lattice_a**2", "2.0*(E_form/lattice_a**2)")
+    assert best["columns"] == {"E_form": "E-form", "lattice_a": "lattice a"}
+    assert best["dimensionally_consistent"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.text(min_size=0, max_size=6), min_size=1, max_size=6, unique=True))
+def test_formula_names_are_distinct_usable_and_keep_good_names(columns):
+    from sagatsr.data.feature_csv import formula_names
+    from sagatsr.sr.inputs import check_variable_names
+
+    names = formula_names(columns)
+    assert list(names) == columns
+    check_variable_names(list(names.values()))  # identifiers, read back, no duplicates
+    for column in columns:
+        try:
+            check_variable_names([column])
+        except InputError:
+            continue
+        assert names[column] == column  # a usable name is never changed
+
+
 @pytest.mark.parametrize("k, column, text", [(4, 2, "abc"), (6, 1, "inf"), (9, 3, ""), (0, 2, "nan")])
 def test_a_bad_cell_is_one_error_naming_line_and_column(tmp_path, k, column, text):
     result = _sr("--data", _table(tmp_path, (k, column, text)), "--out", tmp_path / "out", "--target", "y",

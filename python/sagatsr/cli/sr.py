@@ -130,8 +130,12 @@ def _search(data, out, target, target_unit, backend, features, max_terms, rung, 
     if ds.attrs.get("source") == str(data) and not feature_units:
         typer.echo("note: no --feature-units: every feature is treated as a pure number (no dimensional "
                    "analysis between them)", err=True)
+    renamed = ds.attrs.get("renamed") or {}
+    if renamed:
+        typer.echo("note: column names made formula variables: "
+                   + ", ".join(f"{old!r} -> {new}" for old, new in renamed.items()), err=True)
     if features:
-        names = [n.strip() for n in features.split(",")]
+        names = [renamed.get(n.strip(), n.strip()) for n in features.split(",")]
         missing = [n for n in names if n not in ds.data_vars]
         if missing:
             raise InputError(f"unknown features {missing}", source=data)
@@ -146,8 +150,10 @@ def _search(data, out, target, target_unit, backend, features, max_terms, rung, 
     model.fit(ds[names], y, y_units=y_unit, variable_names=names)
     best = model.best_
     units = {n: str(ds[n].attrs.get("units", "dimensionless")) for n in names}
+    columns = {new: old for old, new in renamed.items() if new in names}  # which column each variable is
     records = [{**eq.to_dict(), "target": target, "best": eq is best, "notes": model.notes_,
-                "coefficients": coefficients_with_units(eq, units, y_unit)} for eq in model.pareto_front_]
+                "coefficients": coefficients_with_units(eq, units, y_unit),
+                **({"columns": columns} if columns else {})} for eq in model.pareto_front_]
     write_json(out / "formulas.json", records)
     model.to_json(out / "sr.json")
     _pareto_png(model.pareto_front_, out / "pareto.png", y_unit)

@@ -6,19 +6,26 @@ and features; every other column must be numeric. Units: ``feature_units`` maps 
 pint string (all of them, or none: then every feature is treated as a pure number). A cell that is
 not a number, empty, NaN or infinite is an :class:`~sagatsr.errors.InputError` naming its line
 and column, or, with ``skip_bad``, leaves its row out (listed with the reason). A header naming a
-column twice is refused (pandas would silently rename the second one).
+column twice is refused (pandas would silently rename the second one). A column name that a
+formula cannot use as a variable (``E-form``, ``band gap``, ``2nd``, ``lambda``) becomes one
+(:func:`formula_names`: ``E_form``, ``band_gap``, ``x_2nd``, ``lambda_``); the Dataset's
+``renamed`` attribute maps each original name to its new one, and ``--feature-units`` accepts
+either.
 """
 
 from __future__ import annotations
 
 import csv
+import keyword
+import re
+import unicodedata
 from pathlib import Path
 
 import numpy as np
 
 from sagatsr.errors import InputError
 
-__all__ = ["is_feature_table", "read_feature_table", "parse_feature_units", "ID_COLUMNS"]
+__all__ = ["is_feature_table", "read_feature_table", "parse_feature_units", "formula_names", "ID_COLUMNS"]
 
 ID_COLUMNS = ("id", "material_id")
 
@@ -26,6 +33,43 @@ ID_COLUMNS = ("id", "material_id")
 def _header(path: Path) -> list[str]:
     with open(path, newline="", encoding="utf-8-sig") as handle:
         return [name.strip() for name in next(csv.reader(handle), [])]
+
+
+def _as_identifier(name: str) -> str:
+    # NFKC first: Python reads an identifier in that form (ℌ is H), so the formula would too;
+    # \W: anything but letters (any script), digits and _ ; the middle dot reads as a product
+    name = re.sub(r"[\W·]+", "_", unicodedata.normalize("NFKC", name)).strip("_") or "x"
+    name = f"x_{name}" if not name[0].isidentifier() else name
+    return f"{name}_" if keyword.iskeyword(name) or name.startswith("_p_sagatsr") else name
+
+
+def formula_names(columns) -> dict[str, str]:
+    """Each column name -> a variable name a formula can use: itself when it is one, else its runs
+    of other characters turned into ``_`` (``x_`` before a leading digit, ``_`` after a Python
+    keyword), numbered ``_2``, ``_3``... when two columns would get the same name."""
+    from sagatsr.errors import SagatsrError
+    from sagatsr.sr.inputs import check_variable_names
+
+    def usable(name: str) -> bool:
+        try:
+            check_variable_names([name])
+        except SagatsrError:
+            return False
+        return True
+
+    names, taken = {}, {c for c in columns if usable(c)}
+    for column in columns:
+        if column in taken and column not in names.values():
+            names[column] = column
+            continue
+        base = _as_identifier(column)
+        base = base if usable(base) else "x"  # e.g. a name the formula reader takes for a constant
+        name, k = base, 1
+        while name in taken or name in names.values() or not usable(name):
+            k += 1
+            name = f"{base}_{k}"
+        names[column] = name
+    return names
 
 
 def is_feature_table(path) -> bool:
@@ -79,7 +123,8 @@ def read_feature_table(path, target: str | None, target_unit: str | None, featur
     features = [c for c in table.columns if c not in (target, id_column)]
     if not features:
         raise InputError(f"the table has no feature column besides {target!r}", source=path)
-    units = _feature_units(features, feature_units, path)
+    renamed = formula_names(features)
+    units = _feature_units(features, _by_column(feature_units, renamed), path)
     ids = table[id_column].astype(str).tolist() if id_column else [f"line{line}" for line in lines]
     values, skipped, keep = {}, [], np.ones(len(table), bool)
     for column in [*features, target]:
@@ -96,10 +141,19 @@ def read_feature_table(path, target: str | None, target_unit: str | None, featur
     if not keep.any():
         raise InputError("no row has a finite number in every column", source=path)
     kept_ids = [i for i, k in zip(ids, keep) if k]
-    ds = xr.Dataset({name: ("material", values[name][keep], {"units": units[name]}) for name in features},
-                    coords={"material": kept_ids})
+    ds = xr.Dataset({renamed[name]: ("material", values[name][keep], {"units": units[name], "column": name})
+                     for name in features}, coords={"material": kept_ids})
     ds.attrs["source"] = str(path)
+    ds.attrs["renamed"] = {old: new for old, new in renamed.items() if old != new}
     return ds, values[target][keep], sorted(skipped, key=lambda s: s["row"])
+
+
+def _by_column(given, renamed):
+    """``--feature-units`` keyed by column name, whether it names the column or its formula name."""
+    if not given:
+        return given
+    column_of = {new: old for old, new in renamed.items()}
+    return {name if name in renamed else column_of.get(name, name): unit for name, unit in given.items()}
 
 
 def _feature_units(features, given, path) -> dict[str, str]:
