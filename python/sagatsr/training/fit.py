@@ -172,18 +172,16 @@ def _read_json(path: Path):
 EXECUTION_ONLY = ("num_threads", "progress", "num_workers")
 
 
-def _same_run(stored, run: dict) -> bool:
-    """Whether ``run_config.json`` describes this run, :data:`EXECUTION_ONLY` settings aside; a
-    config written by an earlier version (flat hyper-parameters) is read through
-    :meth:`TrainConfig.from_dict` first, so it still resumes."""
+def _stored_run(stored) -> dict | None:
+    """``run_config.json``'s content with its config read through :meth:`TrainConfig.from_dict`
+    (so a config written by an earlier version, with flat hyper-parameters, still compares), or
+    None when it is not a run description."""
     if not isinstance(stored, dict) or not isinstance(stored.get("config"), dict):
-        return False
+        return None
     try:
-        stored = {**stored, "config": TrainConfig.from_dict(stored["config"]).as_dict()}
+        return {**stored, "config": TrainConfig.from_dict(stored["config"]).as_dict()}
     except (TypeError, ValueError):
-        return False
-
-    return _identity(stored) == _identity(run)
+        return None
 
 
 def _identity(run: dict, ignore: tuple[str, ...] = ()) -> dict:
@@ -191,20 +189,26 @@ def _identity(run: dict, ignore: tuple[str, ...] = ()) -> dict:
     return {**run, "config": {k: v for k, v in run["config"].items() if k not in EXECUTION_ONLY + ignore}}
 
 
+def _same_run(stored, run: dict) -> bool:
+    """Whether ``run_config.json`` describes this run, :data:`EXECUTION_ONLY` settings aside."""
+    stored = _stored_run(stored)
+    return stored is not None and _identity(stored) == _identity(run)
+
+
+AVERAGING = ("swa_epochs", "swa_lr_fraction")
+
+
 def _extends(stored, run: dict) -> bool:
     """Whether this run is ``stored`` with more weight-averaging epochs: the stored run's epochs are
     then the first epochs of this one (the averaging comes after the whole schedule), so its
     ``last.ckpt`` resumes it."""
-    if not isinstance(stored, dict) or not isinstance(stored.get("config"), dict):
-        return False
-    try:
-        stored = {**stored, "config": TrainConfig.from_dict(stored["config"]).as_dict()}
-    except (TypeError, ValueError):
+    stored = _stored_run(stored)
+    if stored is None:
         return False
     before, after = stored["config"], run["config"]
     same_rate = before["swa_epochs"] == 0 or before["swa_lr_fraction"] == after["swa_lr_fraction"]
     return (before["swa_epochs"] < after["swa_epochs"] and same_rate
-            and _identity(stored, ("swa_epochs", "swa_lr_fraction")) == _identity(run, ("swa_epochs", "swa_lr_fraction")))
+            and _identity(stored, AVERAGING) == _identity(run, AVERAGING))
 
 
 def _fit_locked(train_graphs, val_graphs, out_dir: Path, config: TrainConfig, widths, feature_names, meta,
