@@ -27,6 +27,12 @@ _rig_setup() {
       return 0
     fi
   fi
+  # the install stamp is written before the rig's smoke test, and a Julia built for another CPU
+  # installs but cannot start: say so here (the tests then skip with Julia's own words)
+  local started
+  if ! started=$("$_rig_prefix/julia/bin/julia" --startup-file=no -e nothing 2>&1); then
+    echo "julia rig: installed in $_rig_prefix but Julia cannot start on this machine (${started//$'\n'/ }); the tests marked julia will skip"
+  fi
   . "$_rig_prefix/env.sh"
   # juliacall must be exactly the version of the PythonCall.jl in the Julia environment
   local pythoncall

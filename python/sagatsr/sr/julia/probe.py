@@ -9,6 +9,7 @@ start (juliacall + ``using SymbolicRegression``) takes ~5–10 s; the first one 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -18,7 +19,7 @@ from functools import lru_cache
 from sagatsr.errors import InputError
 
 __all__ = ["JuliaStatus", "julia_status", "start_timeout", "DEFAULT_START_TIMEOUT", "HOW_TO_ENABLE",
-           "juliacall_environment"]
+           "juliacall_environment", "julia_start_error"]
 
 #: seconds a Julia start may take before the backend counts as unavailable (first start precompiles)
 DEFAULT_START_TIMEOUT = 900.0
@@ -106,5 +107,34 @@ def _probe(timeout: float) -> JuliaStatus:
     if "URLError" in detail or "Name or service not known" in detail:
         # juliapkg found no Julia and tried to download one (or the packages) with no network
         detail = f"no Julia found and juliapkg could not download it ({detail})"
+    else:
+        # juliacall only says its own `julia -e ...` call failed; Julia's own words say why
+        detail = julia_start_error(os.environ.get("PYTHON_JULIACALL_EXE") or shutil.which("julia")) or detail
     summary = f"Julia cannot start: {detail}"
     return JuliaStatus(False, f"{summary}. {HOW_TO_ENABLE}", summary=summary, seconds=seconds)
+
+
+#: Julia's words for a system image compiled for instructions this CPU lacks, and what to do
+_FOREIGN_CPU = ("Unable to find compatible target",
+                "its system image was compiled for instructions this CPU lacks, such as AVX-512; use a Julia "
+                "built for this CPU or for a portable JULIA_CPU_TARGET such as 'generic'")
+
+
+def julia_start_error(executable: str | None, timeout: float = 120.0) -> str | None:
+    """Why ``executable`` (a ``julia``) cannot run ``julia -e nothing``, in Julia's own words, or
+    ``None`` when it starts (or there is none): ``"/opt/julia/bin/julia exits with code 1: ERROR:
+    Unable to find compatible target in cached code image. ..."``."""
+    if not executable:
+        return None
+    try:
+        done = subprocess.run([executable, "--startup-file=no", "-e", "nothing"], capture_output=True,
+                              text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.TimeoutExpired) as error:
+        return f"{executable} does not run: {error}"
+    if done.returncode == 0:
+        return None
+    words = " ".join(line.strip() for line in (done.stderr or done.stdout).splitlines() if line.strip())
+    message = f"{executable} exits with code {done.returncode}: {words[:400] or 'no message'}"
+    if _FOREIGN_CPU[0] in words:
+        message += f" ({_FOREIGN_CPU[1]})"
+    return message
