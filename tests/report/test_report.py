@@ -82,6 +82,17 @@ def test_julia_notice_once_in_plain_words(tmp_path):
     assert julia_notice(["sisso: 20 candidate descriptors"]) is None
 
 
+def test_julia_notice_keeps_the_causes_own_brackets():
+    """The probe's reason for a Julia built for another CPU ends with its remedy in brackets."""
+    note = ("julia unavailable (Julia cannot start: /opt/julia/bin/julia exits with code 1: ERROR: Unable to "
+            "find compatible target in cached code image. (its system image was compiled for instructions "
+            "this CPU lacks, such as AVX-512; use a Julia built for this CPU)); used the sisso backend.")
+    notice = julia_notice([note])
+    cause = notice.split("was not used: ", 1)[1].split(". The formulas come", 1)[0]
+    assert cause.startswith("Julia cannot start: /opt/julia/bin/julia exits with code 1: ERROR: Unable")
+    assert cause.endswith("use a Julia built for this CPU)") and cause.count("(") == cause.count(")")
+
+
 def test_identical_fronts_are_shown_once_and_said_so(tmp_path):
     out = _run_dir(tmp_path, identical=True)
     markdown = write_report(out).with_suffix(".md").read_text()

@@ -40,8 +40,13 @@ def _cause(note: str) -> str:
     if re.search(r"URLError|Name or service not known|urlopen|download", text):
         return "no Julia is installed on this machine and it could not be downloaded (no network connection)"
     text = re.sub(r"\(?\b[\w.]*(Error|Exception): ", "", text)
-    text = re.sub(r"<[^>]*>", "", text)
-    return text.strip(" ()") or "Julia could not start"
+    text = re.sub(r"<[^>]*>", "", text).strip()
+    # drop only unmatched outer brackets: the cause may end with its own "(... remedy)"
+    while text.startswith("(") and text.count("(") > text.count(")"):
+        text = text[1:].strip()
+    while text.endswith(")") and text.count(")") > text.count("("):
+        text = text[:-1].strip()
+    return text or "Julia could not start"
 
 
 def julia_notice(notes) -> str | None:
