@@ -34,7 +34,9 @@ def _folder(tmp_path, rows: list[tuple[str, str, str]]):
 GOOD = NACL.to(fmt="cif")
 DISORDERED = Structure(Lattice.cubic(4.0), [{"Fe": 0.5, "Ni": 0.5}], [[0, 0, 0]]).to(fmt="cif")
 BAD_CASES = {
-    "malformed": ("bad.cif", "data_x\n_cell_length_a oops\nloop_\n", "1.0", "bad.cif"),
+    "malformed": ("bad.cif", "data_x\n_cell_length_a oops\nloop_\n", "1.0", "not a readable CIF file"),
+    "malformed poscar": ("bad.vasp", "garbage\n", "1.0", "not a readable POSCAR file"),
+    "malformed json": ("bad.json", '{"lattice": 1}', "1.0", "not a readable pymatgen JSON file"),
     "empty": ("empty.cif", "", "1.0", "empty.cif"),
     "missing file": ("gone.cif", None, "1.0", "gone.cif"),
     "disordered": ("dis.cif", DISORDERED, "1.0", "disordered"),
@@ -73,6 +75,35 @@ def test_csv_with_files_beside_it_and_unit_override(tmp_path):
     pd.DataFrame({"id": ["a"], "file": ["a.cif"], "gap": [1.2]}).to_csv(tmp_path / "t.csv", index=False)
     data = load_dataset(tmp_path / "t.csv", "gap", target_unit="eV")
     assert data.ids == ["a"] and data.targets.tolist() == [1.2] and data.target_unit == "eV"
+
+
+def test_sources_given_as_relative_paths_read_the_same_rows(tmp_path, monkeypatch):
+    """A folder, a CSV and a structures-only folder named relative to the working directory (as a
+    user types them) read the same files as when named by absolute paths."""
+    from sagatsr.data import load_structures
+
+    data = tmp_path / "data"
+    data.mkdir()
+    _folder(data, [("a.cif", GOOD, "1.0"), ("b.cif", GOOD, "2.0")])
+    pd.DataFrame({"id": ["a", "b"], "file": ["a.cif", "b.cif"], "gap": [1.0, 2.0]}).to_csv(data / "t.csv",
+                                                                                         index=False)
+    (data / "c.cif").write_text("data_x\n_cell_length_a oops\n")
+    (data / "id_prop.csv").write_text("a.cif,1.0\nb.cif,2.0\nc.cif,3.0\n")
+    monkeypatch.chdir(tmp_path)
+    for source in ("data", "data/t.csv"):
+        relative = load_dataset(source, on_error="skip", target_unit="eV")
+        absolute = load_dataset(tmp_path / source, on_error="skip", target_unit="eV")
+        assert relative.ids == absolute.ids == ["a", "b"], source
+        assert relative.targets.tolist() == [1.0, 2.0]
+    # the skipped row is named by the path the user gave, and for the file's own fault
+    assert [(s.row, s.file) for s in load_dataset("data", on_error="skip", target_unit="eV").skipped] == \
+        [(3, "data/c.cif")]
+    assert len(load_structures("data", on_error="skip")) == len(load_structures(tmp_path / "data",
+                                                                                on_error="skip")) == 2
+    with pytest.raises(InputError, match="outside the dataset folder"):
+        (data / "id_prop.csv").write_text("../escape.cif,1.0\n")
+        (tmp_path / "escape.cif").write_text(GOOD)
+        load_dataset("data", target_unit="eV")
 
 
 @pytest.mark.shared_data

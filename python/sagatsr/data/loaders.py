@@ -21,6 +21,7 @@ import gzip
 import json
 import logging
 import math
+import os
 import tarfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -77,27 +78,42 @@ class LoadedDataset:
 
 
 def _parse_structure(text: str, name: str):
-    """A pymatgen Structure from file text; the format comes from the file name (CIF default)."""
+    """A pymatgen Structure from file text; the format comes from the file name (CIF default).
+    A file the format's reader cannot read raises ``ValueError("not a readable POSCAR file: ...")``:
+    the reader's own words ("list index out of range") do not say what was being read."""
+    lower = name.lower()
+    if lower.endswith(".json"):
+        label = "pymatgen JSON"
+    elif lower.endswith((".extxyz", ".xyz")):
+        label = "extended XYZ"
+    else:
+        label = "POSCAR" if ("poscar" in lower or "contcar" in lower or lower.endswith(".vasp")) else "CIF"
+    if not text.strip():
+        raise ValueError("empty file")
+    try:
+        return _read_structure(text, label)
+    except Exception as exc:
+        words = str(exc).strip().splitlines()
+        raise ValueError(f"not a readable {label} file: {words[0] if words else type(exc).__name__}") from None
+
+
+def _read_structure(text: str, label: str):
+    import warnings
+
     from pymatgen.core import Structure
 
-    lower = name.lower()
-    fmt = "poscar" if ("poscar" in lower or "contcar" in lower or lower.endswith(".vasp")) else "cif"
-    if lower.endswith(".json"):
+    if label == "pymatgen JSON":
         return Structure.from_dict(json.loads(text))
-    if lower.endswith((".extxyz", ".xyz")):
+    if label == "extended XYZ":
         import io
 
         from ase.io import read
         from pymatgen.io.ase import AseAtomsAdaptor
 
         return AseAtomsAdaptor.get_structure(read(io.StringIO(text), format="extxyz", index=-1))
-    if not text.strip():
-        raise ValueError("empty file")
-    import warnings
-
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return Structure.from_str(text, fmt=fmt)
+        return Structure.from_str(text, fmt=label.lower())
 
 
 def _validate(structure) -> None:
@@ -227,7 +243,10 @@ def _load_folder(folder: Path, target, limit, on_error, workers, target_unit=Non
         rows.append((row, Path(str(file)).stem if path.suffix == ".cif" else str(file), str(path), value))
     from sagatsr.data.checks import confined
 
-    texts = [_read_text(lambda f: confined(folder, f, allow_outside).read_text(), file) for _, _, file, _ in rows]
+    # `file` already starts with the folder: confine it by its name inside the folder (a relative
+    # folder would otherwise be joined twice, jv/jv/POSCAR)
+    texts = [_read_text(lambda f: confined(folder, os.path.relpath(f, folder), allow_outside).read_text(), file)
+             for _, _, file, _ in rows]
     _add_parsed(reader, rows, texts, workers)
     return reader.result(name, unit)
 
@@ -260,7 +279,7 @@ def _load_csv(path: Path, target, limit, on_error, workers, target_unit=None, la
     packed = _read_members(tarballs[0], set(table["file"].astype(str))) if tarballs else {}
 
     def read(file: str) -> str:
-        return packed[file] if file in packed else confined(path.parent, path.parent / file, allow_outside).read_text()
+        return packed[file] if file in packed else confined(path.parent, file, allow_outside).read_text()
 
     ids = table["id"].astype(str) if "id" in table.columns else table["file"].astype(str)
     values = table[name] if labeled else [None] * len(table)

@@ -16,6 +16,7 @@ model's unit; otherwise the structures alone. Ids are file stems (file names in 
 from __future__ import annotations
 
 import glob as globbing
+import os
 from pathlib import Path
 
 from sagatsr.errors import InputError
@@ -70,7 +71,8 @@ def _load_paths(source, paths: list[Path], limit, on_error, workers, reader_sour
     numbers = list(lines)[:limit] if lines is not None else range(1, len(paths) + 1)
     rows = [(number, mid, str(p), None) for number, mid, p in zip(numbers, ids, paths)]
     if confine_to is not None:
-        texts = [_read_text(lambda f: confined(confine_to, f, allow_outside).read_text(), str(p)) for p in paths]
+        texts = [_read_text(lambda f: confined(confine_to, os.path.relpath(f, confine_to), allow_outside).read_text(),
+                            str(p)) for p in paths]  # paths start with the folder: confine their names
     else:
         texts = [_read_text(lambda f: Path(f).read_text(), str(p)) for p in paths]
     reader = _RowReader(reader_source or source, on_error, numbering="entry" if lines is None else "line")
