@@ -31,6 +31,8 @@ def test_train_predict_screen_on_the_demo(tmp_path):
     assert list(predictions.columns) == ["id", "file", "prediction", "unit", "target"] and len(predictions) == 5
     assert (predictions["unit"] == "GPa").all()
     assert np.isfinite(predictions["prediction"]).all()
+    one = _invoke("predict", "--model", model, "--data", "demo", "--out", tmp_path / "one.csv", "--limit", 1)
+    assert "wrote 1 prediction of bulk_modulus [GPa]" in one.output
 
     result = _invoke("screen", "--model", model, "--data", "demo", "--out", tmp_path / "screen", "--top-k", 3,
                      "--limit", 6)

@@ -172,7 +172,7 @@ def predict_command(
 
     note = (f" for {built.n_rows} rows: {len(built.skipped)} skipped, listed in {skipped_path(out)}"
             if built.skipped else "")
-    typer.echo(f"wrote {len(table)} predictions of {name} [{unit}] to {out}{note}")
+    typer.echo(f"wrote {len(table)} prediction{'s' * (len(table) != 1)} of {name} [{unit}] to {out}{note}")
 
 
 def screen_command(
