@@ -132,6 +132,13 @@ def test_elastic_like_matminer_file_gives_gpa(tmp_path):
         load_dataset(tmp_path / "my_moduli.json.gz", "K_VRH")
     assert load_dataset(tmp_path / "my_moduli.json.gz", "K_VRH", target_unit="GPa").target_unit == "GPa"
     assert load_structures(tmp_path / "my_moduli.json.gz").targets is None
+    with pytest.raises(InputError, match=r"no target column 'G_VRH'; numeric columns: \['K_VRH'\]"):
+        load_dataset(tmp_path / "my_moduli.json.gz", "G_VRH", target_unit="GPa")
+    with pytest.raises(InputError, match=r"choose a target column with --target; numeric columns: \['K_VRH'\]"):
+        load_dataset(tmp_path / "my_moduli.json.gz", target_unit="GPa")
+    result = CliRunner().invoke(app, ["featurize", "--data", str(tmp_path / "my_moduli.json.gz"), "--target", "G_VRH",
+                                 "--out", str(tmp_path / "f.nc")])
+    assert result.exit_code == 2 and "no target column 'G_VRH'" in result.output
 
 
 def test_folder_with_no_structures_is_one_clear_error(tmp_path):

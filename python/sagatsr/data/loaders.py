@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sagatsr.data.targets import DOCUMENTED_UNITS, check_folder_target, resolve_target_unit
+from sagatsr.data.targets import DOCUMENTED_UNITS, check_folder_target, missing_target, resolve_target_unit
 from sagatsr.errors import InputError
 
 log = logging.getLogger("sagatsr.data")
@@ -310,8 +310,7 @@ def _load_split_json(path: Path, target, limit, on_error, target_unit=None, labe
 
     table = read_split_json(path)
     if labeled and target not in table.columns:
-        numeric = [c for c in table.columns if pd.api.types.is_numeric_dtype(table[c])]
-        raise InputError(f"choose a target column with --target; numeric columns: {numeric}", source=path)
+        raise missing_target(path, target, table)
     unit = resolve_target_unit(path, target, target_unit) if labeled else None
     reader = _RowReader(path, on_error, numbering="entry")
     for row, (mid, entry) in enumerate(table.iloc[:limit].iterrows(), start=1):

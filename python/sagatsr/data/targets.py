@@ -119,7 +119,13 @@ def peek_target(source, target: str | None, target_unit: str | None) -> tuple[st
 
         table = read_split_json(path)
         if target not in table.columns:
-            numeric = list(table.select_dtypes("number").columns)
-            raise InputError(f"choose a target column with --target; numeric columns: {numeric}", source=path)
+            raise missing_target(path, target, table)
         return target, resolve_target_unit(path, target, target_unit)
     raise InputError("unknown dataset format (folder, .csv, .json(.gz) or 'demo')", source=path)
+
+
+def missing_target(path, target, table) -> InputError:
+    """The error for a split JSON without the ``target`` column (or none chosen): its numeric columns."""
+    numeric = list(table.select_dtypes("number").columns)
+    what = "choose a target column with --target" if target is None else f"no target column {target!r}"
+    return InputError(f"{what}; numeric columns: {numeric}", source=path)
