@@ -185,3 +185,17 @@ def test_the_target_unit_travels_through_every_output(demo_run):
     assert_units_propagate(formulas, "GPa", units)
     report = (demo_run / "report.md").read_text()
     assert "## Key of the variables" in report and report.count("Julia engine (SymbolicRegression.jl)") <= 1
+
+
+@pytest.mark.parametrize("options, message", [
+    (["--limit", "12", "--oof-folds", "20"], "--oof-folds 20 needs at least 20 training+validation rows; this split "
+                                             "leaves 11"),
+    (["--limit", "30", "--oof-folds", "0"], "the formulas would be fitted on 3 validation rows (--oof-folds 0), too "
+                                            "few for --sr-max-terms 3: need at least 20 (5 per coefficient); use "
+                                            "--oof-folds K ≥ 2"),
+])
+def test_settings_the_split_cannot_serve_stop_before_training(tmp_path, options, message):
+    out = tmp_path / "r"
+    result = CliRunner().invoke(app, ["run", "--data", "demo", "--out", str(out), "--epochs", "1", *options])
+    assert result.exit_code == 2 and message in result.output and "Traceback" not in result.output, result.output
+    assert (out / "split.json").exists() and not (out / "model").exists()  # stopped before training

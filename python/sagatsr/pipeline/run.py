@@ -55,6 +55,7 @@ def _run_steps(config: RunConfig) -> Path:
     ledger.run("features", {"with_target": True}, ["features.nc"], ctx.write_features)
     split_params = {k: getattr(config, k) for k in ("seed", "val_fraction", "test_fraction")}
     ledger.run("split", split_params, ["split.json"], ctx.write_split)
+    ctx.check_split_serves_settings()  # before any training: a run that cannot finish stops here
     train_params = {k: v for k, v in config.train.as_dict().items() if k not in ("num_threads", "progress")}
     if config.seeds:
         train_params["ensemble_seeds"] = config.seeds
@@ -157,6 +158,28 @@ class RunContext:
         payload = {"rows": {k: v.tolist() for k, v in rows.items()},
                    "ids": {k: [self.ids[i] for i in v] for k, v in rows.items()}}
         write_json(self.out / "split.json", payload)
+
+    def check_split_serves_settings(self) -> None:
+        """Refuse, naming the options, settings the split's row counts cannot serve: more
+        out-of-fold models than training+validation rows, or too few rows for the formulas' terms
+        (the formulas are fitted on the out-of-fold rows, or on the validation rows alone when
+        ``--oof-folds 0``)."""
+        from sagatsr.sr.sisso.select import MIN_ROWS_PER_TERM
+
+        cfg, split = self.config, self.split
+        pool = len(split["train"]) + len(split["val"])
+        if cfg.oof_folds > pool:
+            raise InputError(f"--oof-folds {cfg.oof_folds} needs at least {cfg.oof_folds} training+validation "
+                             f"rows; this split leaves {pool} (lower --oof-folds)")
+        n_fit = pool if cfg.oof_folds >= 2 else len(split["val"])
+        need = MIN_ROWS_PER_TERM * (cfg.sr.max_terms + 1)
+        if n_fit < need:
+            fix = ("use --oof-folds K ≥ 2 (the formulas are then fitted on all "
+                   f"{pool} training+validation rows), " if cfg.oof_folds < 2 and pool >= need else "")
+            where = "training+validation rows" if cfg.oof_folds >= 2 else "validation rows (--oof-folds 0)"
+            raise InputError(f"the formulas would be fitted on {n_fit} {where}, too few for --sr-max-terms "
+                             f"{cfg.sr.max_terms}: need at least {need} ({MIN_ROWS_PER_TERM} per coefficient); "
+                             f"{fix}lower --sr-max-terms, or add rows")
 
     def _train(self, fit_rows: np.ndarray, val_rows: np.ndarray, out_dir: Path):
         from sagatsr.training import fit
