@@ -37,6 +37,12 @@ BAD_CASES = {
     "malformed": ("bad.cif", "data_x\n_cell_length_a oops\nloop_\n", "1.0", "not a readable CIF file"),
     "malformed poscar": ("bad.vasp", "garbage\n", "1.0", "not a readable POSCAR file"),
     "malformed json": ("bad.json", '{"lattice": 1}', "1.0", "not a readable pymatgen JSON file"),
+    # VASP 4 layout: pymatgen would name the species H and He
+    "poscar without symbols": ("nosym.vasp", "x\n1.0\n4 0 0\n0 4 0\n0 0 4\n1 1\nDirect\n0 0 0\n0.5 0.5 0.5\n",
+                               "1.0", "not a readable POSCAR file: it has no line of element symbols"),
+    "several frames": ("frames.extxyz", "".join(f"1\nLattice=\"4 0 0 0 4 0 0 0 4\" Properties=species:S:1:pos:R:3 "
+                                                f"pbc=\"T T T\"\n{e} 0 0 0\n" for e in ("Na", "K", "Rb")),
+                       "1.0", "not a readable extended XYZ file: it holds 3 structures"),
     "empty": ("empty.cif", "", "1.0", "empty.cif"),
     "missing file": ("gone.cif", None, "1.0", "gone.cif"),
     "disordered": ("dis.cif", DISORDERED, "1.0", "disordered"),
@@ -58,6 +64,13 @@ def test_bad_row_raises_naming_file_and_row_or_is_skipped(tmp_path, case, worker
     data = load_dataset(folder, on_error="skip", workers=workers, target_unit="eV")
     assert data.ids == ["good", "p2"] and data.rows == [1, 2]
     assert [(s.row, s.file.endswith(name)) for s in data.skipped] == [(3, True)]
+
+
+def test_a_binary_file_is_named_as_not_text(tmp_path):
+    folder = _folder(tmp_path, [("good.cif", GOOD, "1.0"), ("p2.cif", GOOD, "3.0"), ("bin.cif", None, "2.0")])
+    (folder / "bin.cif").write_bytes(bytes(range(128, 256)))
+    with pytest.raises(InputError, match=r"line 3: .*bin.cif: not a text file \(invalid start byte at byte 0\)"):
+        load_dataset(folder, target_unit="eV")
 
 
 def test_unknown_sources_are_clear_errors(tmp_path):

@@ -110,10 +110,18 @@ def _read_structure(text: str, label: str):
         from ase.io import read
         from pymatgen.io.ase import AseAtomsAdaptor
 
-        return AseAtomsAdaptor.get_structure(read(io.StringIO(text), format="extxyz", index=-1))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return Structure.from_str(text, fmt=label.lower())
+        frames = read(io.StringIO(text), format="extxyz", index=":")
+        if len(frames) != 1:  # one file is one material: the last frame alone would pass silently
+            raise ValueError(f"it holds {len(frames)} structures, and a file must hold one (write one file per "
+                             "frame, e.g. with ase.io.write)")
+        return AseAtomsAdaptor.get_structure(frames[0])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        structure = Structure.from_str(text, fmt=label.lower())
+    if any(str(w.message).startswith("Elements in POSCAR cannot be determined") for w in caught):
+        # pymatgen then names the species H, He, Li, ...: a structure of the wrong elements
+        raise ValueError("it has no line of element symbols above the atom counts (VASP 4 format); add one")
+    return structure
 
 
 def _validate(structure) -> None:
@@ -204,6 +212,8 @@ def _read_text(read, file):
 
     try:
         return read(file)
+    except UnicodeDecodeError as exc:
+        return Failed(f"not a text file ({exc.reason} at byte {exc.start})")
     except Exception as exc:  # a missing or unreadable file fails its own row only
         return Failed.from_exception(exc)
 
@@ -258,7 +268,7 @@ def _read_members(tarball: Path, wanted: set[str]) -> dict[str, str]:
     with tarfile.open(tarball) as tar:
         for member in tar:
             if member.name in wanted and member.isfile():
-                texts[member.name] = tar.extractfile(member).read().decode()
+                texts[member.name] = _read_text(lambda m: tar.extractfile(m).read().decode(), member)
     return texts
 
 
