@@ -109,6 +109,7 @@ def test_a_finished_run_of_an_earlier_version_is_loaded_not_redone(graphs, tmp_p
     model_args = run["config"].pop("model_args")
     run["config"].pop("model")
     run["config"].update(model_args)  # the flat layout of earlier versions
+    run.pop("target")  # and before the target was part of a run's description
     (tmp_path / "run_config.json").write_text(json.dumps(run))
     import importlib
 
@@ -120,3 +121,17 @@ def test_a_finished_run_of_an_earlier_version_is_loaded_not_redone(graphs, tmp_p
     monkeypatch.setattr(importlib.import_module("sagatsr.training.fit"), "_train", no_training)
     fit(graphs[:20], graphs[20:], tmp_path, config)
     assert (tmp_path / "model.pt").read_bytes() == before
+
+
+def test_a_finished_model_under_another_target_unit_is_trained_anew_and_says_why(graphs, tmp_path, caplog):
+    """The same numbers labelled with another unit (a typo fixed: eV/atm → eV/atom) must not reuse
+    the card that names the old unit."""
+    config = TrainConfig(epochs=1, **TINY)
+    fit(graphs[:20], graphs[20:], tmp_path, config, meta={"target": "gap", "unit": "eV/atm"})
+    with caplog.at_level("WARNING", logger="sagatsr"):
+        fit(graphs[:20], graphs[20:], tmp_path, config, meta={"target": "gap", "unit": "eV/atom"})
+    card = json.loads((tmp_path / "model_card.json").read_text())
+    assert card["data"] == {"target": "gap", "unit": "eV/atom"}
+    assert TrainedModel.load(tmp_path).target == {"target": "gap", "unit": "eV/atom"}
+    assert any("holds a finished model of other settings" in r.message and "eV/atm" in r.message
+               and "eV/atom" in r.message for r in caplog.records), caplog.text

@@ -172,14 +172,15 @@ def _read_json(path: Path):
 EXECUTION_ONLY = ("num_threads", "progress", "num_workers")
 
 
-def _stored_run(stored) -> dict | None:
+def _stored_run(stored, run: dict) -> dict | None:
     """``run_config.json``'s content with its config read through :meth:`TrainConfig.from_dict`
     (so a config written by an earlier version, with flat hyper-parameters, still compares), or
-    None when it is not a run description."""
+    None when it is not a run description. A run stored before the target was part of a run's
+    description is taken to have this run's target."""
     if not isinstance(stored, dict) or not isinstance(stored.get("config"), dict):
         return None
     try:
-        return {**stored, "config": TrainConfig.from_dict(stored["config"]).as_dict()}
+        return {"target": run.get("target"), **stored, "config": TrainConfig.from_dict(stored["config"]).as_dict()}
     except (TypeError, ValueError):
         return None
 
@@ -191,8 +192,19 @@ def _identity(run: dict, ignore: tuple[str, ...] = ()) -> dict:
 
 def _same_run(stored, run: dict) -> bool:
     """Whether ``run_config.json`` describes this run, :data:`EXECUTION_ONLY` settings aside."""
-    stored = _stored_run(stored)
+    stored = _stored_run(stored, run)
     return stored is not None and _identity(stored) == _identity(run)
+
+
+def _differences(stored, run: dict) -> list[str]:
+    """What differs between a stored run and this one, as ``name: old → new`` (for the log)."""
+    stored = _stored_run(stored, run)
+    if stored is None:
+        return []
+    before, after = _identity(stored), _identity(run)
+    flat = [(f"{k}", before.get(k), after.get(k)) for k in after if k != "config"]
+    flat += [(k, before["config"].get(k), v) for k, v in after["config"].items()]
+    return [f"{name}: {old} → {new}" for name, old, new in flat if old != new]
 
 
 AVERAGING = ("swa_epochs", "swa_lr_fraction")
@@ -202,7 +214,7 @@ def _extends(stored, run: dict) -> bool:
     """Whether this run is ``stored`` with more weight-averaging epochs: the stored run's epochs are
     then the first epochs of this one (the averaging comes after the whole schedule), so its
     ``last.ckpt`` resumes it."""
-    stored = _stored_run(stored)
+    stored = _stored_run(stored, run)
     if stored is None:
         return False
     before, after = stored["config"], run["config"]
@@ -217,12 +229,19 @@ def _fit_locked(train_graphs, val_graphs, out_dir: Path, config: TrainConfig, wi
 
     crystal_names, crystal_units, site_names = _feature_description(widths[1], widths[0], feature_names)
     run = {"config": config.as_dict(), "n_train": len(train_graphs), "n_val": len(val_graphs), "widths": widths,
-           "data_fingerprint": _fingerprint(train_graphs, val_graphs)}
+           "data_fingerprint": _fingerprint(train_graphs, val_graphs),
+           # the same numbers under another target name or unit are another model's card
+           "target": {key: (meta or {}).get(key) for key in ("target", "unit")}}
     run_file, card_file = out_dir / "run_config.json", out_dir / "model_card.json"
     same_run = _same_run(_read_json(run_file), run)
-    if same_run and (_read_json(card_file) or {}).get("status") == "complete":
+    finished = (_read_json(card_file) or {}).get("status") == "complete"
+    if same_run and finished:
         log.info("%s already holds this finished run; loading it", out_dir)
         return TrainedModel.load(out_dir)
+    if finished and primary and not _extends(_read_json(run_file), run):
+        changed = "; ".join(_differences(_read_json(run_file), run)) or "its description is unreadable"
+        log.warning("%s holds a finished model of other settings (%s): training anew, replacing it", out_dir,
+                    changed)
     resumable = same_run or _extends(_read_json(run_file), run)
     resume = out_dir / "last.ckpt" if resumable and (out_dir / "last.ckpt").is_file() else None
     if resume is not None:
