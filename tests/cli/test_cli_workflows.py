@@ -117,6 +117,12 @@ def test_target_unit_is_given_documented_or_refused(tmp_path):
         load_dataset("demo", target_unit="eV")
     with pytest.raises(UnitError, match="cannot parse"):
         load_dataset(tmp_path / "f", target_unit="GPaa")
+    for blank in ("", "  "):  # not a unit: pint would read it as dimensionless
+        with pytest.raises(UnitError, match="--target-unit is empty"):
+            load_dataset(tmp_path / "f", target_unit=blank)
+    result = CliRunner().invoke(app, ["featurize", "--data", str(tmp_path / "f"), "--target-unit", " ", "--out",
+                                      str(tmp_path / "f.nc")])
+    assert result.exit_code == 2 and "--target-unit is empty" in result.output and not (tmp_path / "f.nc").exists()
 
 
 def test_elastic_like_matminer_file_gives_gpa(tmp_path):

@@ -70,6 +70,9 @@ def resolve_target_unit(source, column: str, target_unit: str | None) -> str:
     from sagatsr.units import parse_unit
 
     documented = documented_unit(source, column)
+    if target_unit is not None and not str(target_unit).strip():
+        raise UnitError(f"{source}: --target-unit is empty; give the unit of target {column!r}, e.g. "
+                        f"--target-unit GPa, or --target-unit dimensionless for a pure number")
     if target_unit is not None:
         given = parse_unit(target_unit)
         if documented is not None and given != parse_unit(documented):
