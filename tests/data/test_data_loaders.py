@@ -119,6 +119,26 @@ def test_sources_given_as_relative_paths_read_the_same_rows(tmp_path, monkeypatc
         load_dataset("data", target_unit="eV")
 
 
+def test_material_id_columns_name_the_rows(tmp_path):
+    """matminer's split JSON files number their rows and keep the ids in a material_id column."""
+    import json
+
+    from sagatsr.data import load_structures
+
+    structure = NACL.as_dict()
+    split = {"columns": ["material_id", "structure", "gap"], "index": [0, 1],
+             "data": [["mp-22862", structure, 1.0], ["mp-2", structure, 2.0]]}
+    (tmp_path / "set.json").write_text(json.dumps(split))
+    assert load_dataset(tmp_path / "set.json", "gap", target_unit="eV").ids == ["mp-22862", "mp-2"]
+    assert load_structures(tmp_path / "set.json").ids == ["mp-22862", "mp-2"]
+    (tmp_path / "a.cif").write_text(GOOD)
+    pd.DataFrame({"material_id": ["mp-7"], "file": ["a.cif"], "gap": [1.2]}).to_csv(tmp_path / "t.csv", index=False)
+    assert load_dataset(tmp_path / "t.csv", "gap", target_unit="eV").ids == ["mp-7"]
+    split["columns"][0] = "name"  # no id column: the rows are numbered as the file numbers them
+    (tmp_path / "set.json").write_text(json.dumps(split))
+    assert load_dataset(tmp_path / "set.json", "gap", target_unit="eV").ids == ["0", "1"]
+
+
 @pytest.mark.shared_data
 def test_real_folder_csv_tarball_and_split_json(shared_data):
     jarvis = load_dataset(shared_data / "jarvis_sample", "optb88vdw_bandgap", target_unit="eV")

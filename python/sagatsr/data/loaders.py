@@ -291,7 +291,7 @@ def _load_csv(path: Path, target, limit, on_error, workers, target_unit=None, la
     def read(file: str) -> str:
         return packed[file] if file in packed else confined(path.parent, file, allow_outside).read_text()
 
-    ids = table["id"].astype(str) if "id" in table.columns else table["file"].astype(str)
+    ids = _row_ids(table, table["file"])
     values = table[name] if labeled else [None] * len(table)
     rows = [(int(index) + 2, mid, file, value) for index, mid, file, value
             in zip(table.index, ids, table["file"].astype(str), values)]
@@ -299,6 +299,17 @@ def _load_csv(path: Path, target, limit, on_error, workers, target_unit=None, la
     reader = _RowReader(path, on_error, numbering="line")
     _add_parsed(reader, rows, texts, workers)
     return reader.result(name, unit)
+
+
+#: columns that name a table's materials, in order of preference (else the fallback: file or index)
+ID_COLUMNS = ("id", "material_id")
+
+
+def _row_ids(table: pd.DataFrame, fallback) -> list[str]:
+    """The materials' ids: the first :data:`ID_COLUMNS` column the table has (matminer's files keep
+    ``material_id`` as a column and number their rows), else ``fallback``."""
+    column = next((c for c in ID_COLUMNS if c in table.columns), None)
+    return [str(v) for v in (table[column] if column else fallback)]
 
 
 def read_split_json(path: Path) -> pd.DataFrame:
@@ -323,8 +334,9 @@ def _load_split_json(path: Path, target, limit, on_error, target_unit=None, labe
         raise missing_target(path, target, table)
     unit = resolve_target_unit(path, target, target_unit) if labeled else None
     reader = _RowReader(path, on_error, numbering="entry")
-    for row, (mid, entry) in enumerate(table.iloc[:limit].iterrows(), start=1):
-        reader.add(row, str(mid), "", entry[target] if labeled else None,
+    table = table.iloc[:limit]
+    for row, (mid, (_, entry)) in enumerate(zip(_row_ids(table, table.index), table.iterrows()), start=1):
+        reader.add(row, mid, "", entry[target] if labeled else None,
                    lambda s=entry["structure"]: Structure.from_dict(s))
     return reader.result(target if labeled else None, unit)
 
