@@ -66,6 +66,8 @@ def test_report_typesets_formulas_with_symbols_units_and_a_key(tmp_path):
         assert re.search(rf"`{symbol}`.*\| {re.escape(unit)} \|", key), symbol
     for term in ("**IC (importance coefficient)**", "**complexity**", "**selected formula**", "**MAE**"):
         assert term in markdown
+    rule = markdown.split("**selected formula**: ")[1].split("\n")[0]  # the sisso rule, not PySR's
+    assert rule.startswith("the simplest of the near-best formulas") and "PySR" not in rule
     assert "test MAE" in markdown and "RMSE" not in markdown
     assert "| 2 * |" in markdown  # std > mean: unstable rank marked
 
@@ -137,3 +139,12 @@ def test_coefficients_of_a_model_of_a_transformed_target_say_what_they_multiply(
     plain = _run_dir(tmp_path / "plain")
     write_report(plain)
     assert "(a linear model of y: unit = target unit ÷ term unit" in (plain / "report.md").read_text()
+
+
+def test_the_glossary_states_the_selection_rule_of_each_engine_used():
+    from sagatsr.report.explain import glossary
+
+    terms = dict(glossary(["julia"]))
+    assert "PySR's 'best' rule" in terms["selected formula"]
+    both = dict(glossary(["sisso", "julia", "sisso"]))
+    assert set(both) >= {"selected formula (sisso)", "selected formula (julia)"} and "selected formula" not in both

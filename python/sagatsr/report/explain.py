@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["GLOSSARY", "MODE_SENTENCES", "julia_notice"]
+__all__ = ["GLOSSARY", "SELECTION_SENTENCES", "glossary", "MODE_SENTENCES", "julia_notice"]
 
 GLOSSARY = [
     ("E_p", "the SA-GAT network's prediction of the target. For the rows a formula is fitted on it comes "
@@ -17,14 +17,32 @@ GLOSSARY = [
             "(std > mean, marked *) has an unstable rank."),
     ("complexity", "the size of a formula: one for every variable, constant and operation in its "
             "expression tree, so larger numbers mean longer formulas."),
-    ("selected formula", "of the formulas whose error on the fitting rows (held out by cross-validation "
-            "when the engine provides it) is within 1.5× of the lowest, the one that bought the most "
-            "accuracy per unit of complexity over the next simpler formula (PySR's 'best' rule; "
-            "formulas whose coefficients are pure numbers go first when they are near-best). Longer "
-            "formulas that only shave a little error off are not chosen; the test rows play no part."),
     ("MAE", "mean absolute error on the test rows, which no model or formula saw while fitting; every "
             "table and plot uses it."),
 ]
+
+#: how each engine's selected formula is chosen (``sagatsr.sr.selection``; README "Symbolic regression")
+SELECTION_SENTENCES = {
+    "sisso": "the simplest of the near-best formulas. A formula is near-best when its error on rows "
+             "held out from its fit (cross-validation on the fitting rows), plus a price for how many "
+             "candidates the search tried, is within 2× of the lowest and, row by row, not "
+             "significantly worse (a paired test, 2 standard errors); a longer formula is chosen only "
+             "when it is measurably better. The test rows play no part.",
+    "julia": "of the formulas whose error on the fitting rows is within 1.5× of the lowest, the one that "
+             "bought the most accuracy per unit of complexity over the next simpler formula (PySR's "
+             "'best' rule; formulas whose coefficients are pure numbers go first when they are "
+             "near-best). Longer formulas that only shave a little error off are not chosen; the test "
+             "rows play no part.",
+}
+
+
+def glossary(backends) -> list[tuple[str, str]]:
+    """:data:`GLOSSARY` with the selection rule of each engine in ``backends`` (in that order)."""
+    engines = [b for b in dict.fromkeys(backends) if b in SELECTION_SENTENCES]
+    rules = [(f"selected formula ({b})" if len(engines) > 1 else "selected formula", SELECTION_SENTENCES[b])
+             for b in engines]
+    return GLOSSARY[:3] + rules + GLOSSARY[3:]
+
 
 MODE_SENTENCES = {
     "gnn+features": "E_p plus the top-ranked features (the paper's mode): the formula may lean on the "

@@ -21,7 +21,7 @@ import pandas as pd
 
 from sagatsr.io import write_text
 from sagatsr.report.baselines import published_baselines
-from sagatsr.report.explain import GLOSSARY, MODE_SENTENCES, julia_notice
+from sagatsr.report.explain import MODE_SENTENCES, glossary, julia_notice
 from sagatsr.report.plots import parity_plot
 from sagatsr.units import parse_unit, pretty_unit
 
@@ -156,7 +156,7 @@ def _markdown(out: Path) -> str:
              f"({data['n_skipped']} skipped, see `skipped.csv`); split train/val/test = "
              f"{metrics['n_train']}/{metrics['n_val']}/{metrics['n_test']} (seed {seed}). "
              f"Target unit: {shown_unit}.", "", "## How to read this report", ""]
-    lines += [f"- **{term}**: {sentence}" for term, sentence in GLOSSARY] + [""]
+    lines += [f"- **{term}**: {sentence}" for term, sentence in glossary(f["backend"] for f in formulas)] + [""]
     lines += ["## Accuracy on the test rows", ""]
     rows = [["SA-GAT (this run)", f"{metrics['gnn_test_mae']:.4g}"],
             ["mean predictor (this run)", f"{metrics['mean_predictor_test_mae']:.4g}"]]
