@@ -54,7 +54,7 @@ def test_a_finished_ensemble_is_loaded_not_retrained(ensemble, monkeypatch):
 def test_seed_lists_are_checked():
     assert parse_seeds("0, 1,2") == [0, 1, 2]
     assert parse_seeds([2, 0]) == [2, 0]
-    for bad in ("", "0,0", "a,b", "0,x", "1,-2", [-1]):
+    for bad in ("", "0,0", "a,b", "0,x", "1,-2", [-1], "1,", "0,,1"):
         with pytest.raises(ValueError):
             parse_seeds(bad)
 
@@ -68,6 +68,8 @@ def test_cli_train_with_seeds_and_predict_with_spread(tmp_path):
                                  "--limit", "12", "--seeds", "0,1", "--threads", "1"])
     assert result.exit_code == 0, result.output
     assert (model / "ensemble.json").is_file() and (model / "seed1" / "model.pt").is_file()
+    assert f"an ensemble of 2 models in {model} (ensemble.json; members seed0/, seed1/)" in result.output
+    assert "model_card.json" not in result.output  # the folder has none: the members do
     out = tmp_path / "pred.csv"
     result = runner.invoke(app, ["predict", "--model", str(model), "--data", "demo", "--out", str(out), "--limit", "5"])
     assert result.exit_code == 0, result.output

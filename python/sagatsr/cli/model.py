@@ -126,12 +126,14 @@ def _train(data, out, target, target_unit, limit, config, val_fraction, skip_bad
 
         trained = fit_ensemble(train_graphs, val_graphs, out, config, seed_list,
                                feature_names=builder.space.crystal_names, meta=meta)
-        typer.echo(f"ensemble of {len(seed_list)} models (seeds {', '.join(map(str, seed_list))}) in {out}/seed*")
+        members = ", ".join(f"seed{s}/" for s in seed_list)
+        what = (f"an ensemble of {len(seed_list)} model{'s' * (len(seed_list) != 1)} in {out} "
+                f"(ensemble.json; members {members})")
     else:
         trained = fit(train_graphs, val_graphs, out, config, feature_names=builder.space.crystal_names, meta=meta)
+        what = f"model in {out} (model_card.json)"
     typer.echo(f"trained on {len(train_rows)} materials (validation {len(val_rows)}) to predict "
-               f"{loaded.target_name} [{loaded.target_unit}]; model in {out} (model_card.json); "
-               f"encoding {trained.model.encoding}")
+               f"{loaded.target_name} [{loaded.target_unit}]; {what}; encoding {trained.model.encoding}")
 
 
 def predict_command(

@@ -35,7 +35,7 @@ FORMAT = "sagatsr-ensemble"
 def parse_seeds(text: str | Sequence[int]) -> list[int]:
     """``"0,1,2"`` (or a list) -> ``[0, 1, 2]``; ``ValueError`` on anything else, on repeats and on
     negative seeds (numpy's generators and Lightning accept only non-negative ones)."""
-    parts = [part.strip() for part in text.split(",") if part.strip()] if isinstance(text, str) else list(text)
+    parts = [part.strip() for part in text.split(",")] if isinstance(text, str) else list(text)  # "1," fails
     try:
         seeds = [int(part) for part in parts]
     except (TypeError, ValueError):
