@@ -104,6 +104,8 @@ def test_skip_bad_leaves_the_row_out_and_lists_it(tmp_path):
     (["--target", "y", "--target-unit", "eV", "--feature-units", "a=eV"], "no unit for ['b']"),
     (["--target", "y", "--target-unit", "eV", "--feature-units", "a=eV,b=Å,c=K"], "['c']"),
     (["--target", "y", "--target-unit", "eV", "--feature-units", "a=eV;b=Å"], "NAME=UNIT"),
+    (["--target", "y", "--target-unit", "eV", "--feature-units", "a=eV,b=angstromx"],
+     "--feature-units, column 'b': cannot parse unit 'angstromx'"),
     (["--target-unit", "eV"], "needs --target"),
     (["--target", "z", "--target-unit", "eV"], "no target column 'z'"),
     (["--target", "y"], "--target-unit"),

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from sagatsr.errors import InputError
+from sagatsr.errors import InputError, UnitError
 
 __all__ = ["is_feature_table", "read_feature_table", "parse_feature_units", "formula_names", "ID_COLUMNS"]
 
@@ -169,5 +169,8 @@ def _feature_units(features, given, path) -> dict[str, str]:
         raise InputError(f"--feature-units gives no unit for {missing}: give every feature a unit, or none "
                          "(then all are pure numbers)", source=path)
     for name in features:
-        parse_unit(given[name])  # UnitError naming the unit
+        try:
+            parse_unit(given[name])
+        except UnitError as exc:
+            raise UnitError(f"--feature-units, column {name!r}: {exc}") from None
     return dict(given)

@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sagatsr.data.feature_csv import ID_COLUMNS
 from sagatsr.data.targets import DOCUMENTED_UNITS, check_folder_target, missing_target, resolve_target_unit
 from sagatsr.errors import InputError
 
@@ -301,12 +302,8 @@ def _load_csv(path: Path, target, limit, on_error, workers, target_unit=None, la
     return reader.result(name, unit)
 
 
-#: columns that name a table's materials, in order of preference (else the fallback: file or index)
-ID_COLUMNS = ("id", "material_id")
-
-
 def _row_ids(table: pd.DataFrame, fallback) -> list[str]:
-    """The materials' ids: the first :data:`ID_COLUMNS` column the table has (matminer's files keep
+    """The materials' ids: the first ``ID_COLUMNS`` column the table has (matminer's files keep
     ``material_id`` as a column and number their rows), else ``fallback``."""
     column = next((c for c in ID_COLUMNS if c in table.columns), None)
     return [str(v) for v in (table[column] if column else fallback)]
