@@ -139,6 +139,23 @@ def test_material_id_columns_name_the_rows(tmp_path):
     assert load_dataset(tmp_path / "set.json", "gap", target_unit="eV").ids == ["0", "1"]
 
 
+def test_a_target_column_without_numbers_is_refused_by_name(tmp_path):
+    import json
+
+    (tmp_path / "a.cif").write_text(GOOD)
+    pd.DataFrame({"file": ["a.cif"], "note": ["x"], "gap": [1.2]}).to_csv(tmp_path / "t.csv", index=False)
+    with pytest.raises(InputError, match=r"target column 'note' holds no numbers \(first value 'x'\); numeric "
+                                         r"columns: \['gap'\]"):
+        load_dataset(tmp_path / "t.csv", "note", target_unit="eV")
+    split = {"columns": ["structure", "gap"], "index": [0], "data": [[NACL.as_dict(), 1.0]]}
+    (tmp_path / "set.json").write_text(json.dumps(split))
+    with pytest.raises(InputError, match="target column 'structure' holds no numbers"):
+        load_dataset(tmp_path / "set.json", "structure", target_unit="eV")
+    pd.DataFrame({"file": ["a.cif", "a.cif"], "gap": ["1.2", "oops"]}).to_csv(tmp_path / "u.csv", index=False)
+    with pytest.raises(InputError, match="line 3"):  # numbers with one bad cell: that row is named
+        load_dataset(tmp_path / "u.csv", "gap", target_unit="eV")
+
+
 @pytest.mark.shared_data
 def test_real_folder_csv_tarball_and_split_json(shared_data):
     jarvis = load_dataset(shared_data / "jarvis_sample", "optb88vdw_bandgap", target_unit="eV")

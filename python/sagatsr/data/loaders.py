@@ -30,7 +30,8 @@ import numpy as np
 import pandas as pd
 
 from sagatsr.data.feature_csv import ID_COLUMNS
-from sagatsr.data.targets import DOCUMENTED_UNITS, check_folder_target, missing_target, resolve_target_unit
+from sagatsr.data.targets import (DOCUMENTED_UNITS, check_folder_target, check_numeric_target, missing_target,
+                                  resolve_target_unit)
 from sagatsr.errors import InputError
 
 log = logging.getLogger("sagatsr.data")
@@ -285,6 +286,8 @@ def _load_csv(path: Path, target, limit, on_error, workers, target_unit=None, la
     name = (target or (candidates[0] if candidates else None)) if labeled else None
     if labeled and name not in table.columns:
         raise InputError(f"no target column {name!r}; columns are {list(table.columns)}", source=path)
+    if labeled:
+        check_numeric_target(path, name, table)
     unit = resolve_target_unit(path, name, target_unit) if labeled else None
     tarballs = sorted(path.parent.glob("*.tgz")) + sorted(path.parent.glob("*.tar.gz"))
     packed = _read_members(tarballs[0], set(table["file"].astype(str))) if tarballs else {}
@@ -329,6 +332,8 @@ def _load_split_json(path: Path, target, limit, on_error, target_unit=None, labe
     table = read_split_json(path)
     if labeled and target not in table.columns:
         raise missing_target(path, target, table)
+    if labeled:
+        check_numeric_target(path, target, table)
     unit = resolve_target_unit(path, target, target_unit) if labeled else None
     reader = _RowReader(path, on_error, numbering="entry")
     table = table.iloc[:limit]

@@ -132,3 +132,21 @@ def missing_target(path, target, table) -> InputError:
     numeric = list(table.select_dtypes("number").columns)
     what = "choose a target column with --target" if target is None else f"no target column {target!r}"
     return InputError(f"{what}; numeric columns: {numeric}", source=path)
+
+
+def check_numeric_target(path, target: str, table) -> None:
+    """Refuse a target column in which no value is a number (structures, text), naming the numeric
+    ones; a column of numbers with a few bad cells is left to the row-by-row errors."""
+    import pandas as pd
+
+    column = table[target]
+    if pd.api.types.is_numeric_dtype(column) or len(column) == 0:
+        return
+    as_numbers = pd.to_numeric(column.map(lambda v: v if isinstance(v, (str, int, float)) else None),
+                               errors="coerce")
+    if as_numbers.notna().any():
+        return
+    numeric = list(table.select_dtypes("number").columns)
+    example = str(column.iloc[0])[:40]
+    raise InputError(f"target column {target!r} holds no numbers (first value {example!r}); numeric columns: "
+                     f"{numeric}", source=path)
