@@ -46,4 +46,4 @@ def _good():
 def test_bad_input_names_material_and_row(bad, fragment):
     with pytest.raises(FeatureError, match=fragment) as info:
         featurize([_good(), bad], ids=["ok", "mp-bad"], progress=False)
-    assert "mp-bad" in str(info.value) and "row 1" in str(info.value)
+    assert "mp-bad" in str(info.value) and "(list position 1)" in str(info.value)  # not a file line

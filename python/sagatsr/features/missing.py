@@ -97,6 +97,6 @@ def check_atomic_numbers(z: np.ndarray, *, item=None, row=None) -> None:
     """Raise :class:`FeatureError` naming the material when an atomic number is outside 1..103."""
     bad = z[(z < 1) | (z > MAX_Z)]
     if bad.size:
-        where = f"material {item!r}" + (f" (row {row})" if row is not None else "")
+        where = f"material {item!r}" + (f" (list position {row})" if row is not None else "")
         raise FeatureError(f"{where}: unknown element (atomic number {int(bad[0])}); elemental data "
                            f"exists only for Z = 1..{MAX_Z}")

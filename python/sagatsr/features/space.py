@@ -20,7 +20,7 @@ from sagatsr.features.structural import STRUCTURAL_FEATURES, structural_values
 
 def atomic_numbers(structure, *, item=None, row=None) -> np.ndarray:
     """Validated atomic numbers of an ordered structure; :class:`FeatureError` naming the material."""
-    where = f"material {item!r}" + (f" (row {row})" if row is not None else "")
+    where = f"material {item!r}" + (f" (list position {row})" if row is not None else "")
     if structure is None or len(structure) == 0:
         raise FeatureError(f"{where}: empty structure (no sites)")
     if not structure.is_ordered:
@@ -106,6 +106,6 @@ class FeatureSpace:
         bad = ~np.isfinite(full)
         if bad.any():
             row, col = np.argwhere(bad)[0]
-            raise FeatureError(f"material {ids[row]!r} (row {row}): feature "
+            raise FeatureError(f"material {ids[row]!r} (list position {row}): feature "
                                f"{self.crystal_features[col].name!r} is not finite")
         return full
