@@ -42,6 +42,10 @@ def test_train_predict_screen_on_the_demo(tmp_path):
     assert ranking.iloc[0]["feature"] in result.output
     for name in ("importance.nc", "importance.png"):
         assert (tmp_path / "screen" / name).stat().st_size > 0
+    every = _invoke("screen", "--model", model, "--data", "demo", "--out", tmp_path / "all", "--top-k", 9999,
+                    "--limit", 6)
+    n_candidates = len(every.output.split("SR candidates for")[1].split(":", 1)[1].split("(all")[0].split(","))
+    assert f"top {n_candidates} SR candidates" in every.output and n_candidates < 9999  # says how many there are
 
 
 def test_bad_model_directory_is_one_line_error(tmp_path):
@@ -50,6 +54,14 @@ def test_bad_model_directory_is_one_line_error(tmp_path):
     assert result.exit_code == 2
     assert "not a trained sagatsr model directory" in result.output
     assert "Traceback" not in result.output
+    (tmp_path / "run_config.json").write_text("{}")  # a training that has not finished
+    assert "has not finished: rerun its `sagatsr train`" in runner.invoke(
+        app, ["predict", "--model", str(tmp_path), "--data", "demo", "--out", str(tmp_path / "p.csv")]).output
+    run = tmp_path / "run"  # a `sagatsr run` folder: the model is in model/
+    (run / "model").mkdir(parents=True)
+    (run / "model" / "model_config.json").write_text("{}")
+    result = runner.invoke(app, ["predict", "--model", str(run), "--data", "demo", "--out", str(tmp_path / "p.csv")])
+    assert result.exit_code == 2 and f"it is a run folder: its model is {run / 'model'}" in result.output
 
 
 def test_unknown_encoding_is_rejected(tmp_path):

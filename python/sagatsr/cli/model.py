@@ -216,6 +216,7 @@ def _screen(model, data, out, top_k, limit, skip_bad, allow_outside) -> None:
                "(importance_stability.json, permutation_importance.csv)")
     target = {"target": trained.target.get("target"), "unit": trained.target.get("unit")}
     write_json(Path(out) / "target.json", target)
+    top_k = min(top_k, len(check["candidates_by_ic"]))
     typer.echo(f"top {top_k} SR candidates for {target['target']} [{target['unit']}]: "
                + ", ".join(check["candidates_by_ic"][:top_k]) + " (all features: importance.csv)")
     typer.echo(f"wrote {paths['csv']}, {paths['netcdf']}, {paths['png']}")

@@ -100,7 +100,8 @@ class TrainedModel:
         config_path, weights_path = directory / CONFIG_FILE, directory / WEIGHTS_FILE
         for path in (config_path, weights_path):
             if not path.is_file():
-                raise CheckpointError(f"{path} not found: {directory} is not a trained sagatsr model directory")
+                raise CheckpointError(f"{path} not found: {directory} is not a trained sagatsr model directory"
+                                      + _what_it_is(directory))
         try:
             payload = json.loads(config_path.read_text())
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -176,3 +177,13 @@ class TrainedModel:
                                     "feature": self.site_names},
                             attrs={"description": "importance coefficients of the site SAE",
                                    "units": "dimensionless"})
+
+
+def _what_it_is(directory: Path) -> str:
+    """A hint for a folder that is not a model but points to one: a run of ``sagatsr run`` (its
+    model is in ``model/``) or a training that has not finished."""
+    if (directory / "model" / CONFIG_FILE).is_file() or (directory / "model" / "ensemble.json").is_file():
+        return f" (it is a run folder: its model is {directory / 'model'})"
+    if (directory / "run_config.json").is_file() or (directory / "last.ckpt").is_file():
+        return " (a training there has not finished: rerun its `sagatsr train` command to resume it)"
+    return ""
