@@ -182,7 +182,9 @@ def test_ctrl_c_in_runs_cross_fitting_exits_130_and_the_rerun_keeps_the_finished
 
     monkeypatch.setattr(sagatsr.training, "fit", fit_until_cross_fitting)
     data = _dataset(tmp_path / "d", n=12)
-    args = ["run", "--data", data, "--target-unit", "eV", "--out", tmp_path / "r", "--epochs", 1, "--oof-folds", 2]
+    # 11 training+validation rows: formulas of one term (10 rows needed), so the run could finish
+    args = ["run", "--data", data, "--target-unit", "eV", "--out", tmp_path / "r", "--epochs", 1, "--oof-folds", 2,
+            "--sr-max-terms", 1]
     result = _invoke(*args)
     assert result.exit_code == 130, result.output
     (line,) = [line for line in result.output.splitlines() if line.startswith("interrupted:")]
